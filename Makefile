@@ -1,0 +1,106 @@
+# fastfault: build, boot and test the series on arm64 Linux 6.1 under QEMU.
+#
+#   make run           build what is missing, boot the bench kernel, run the
+#                      benchmarks, print the table and the counters
+#   make check         every test: host unit tests, debug kernel, KUnit,
+#                      kselftests, console scan; ends "N passed, N failed, N skipped"
+#   make bench         the benchmarks alone (out/bench/results.json)
+#   make series-check  each patch applies, builds, and is checkpatch --strict clean
+#   make export        regenerate patches/ from the kernel tree in the cache
+#   make shell         boot CONFIG with a shell on the console
+#
+# Every variable a user may set, with its default (make VAR=value):
+CPU ?= max#            QEMU cpu: max or cortex-a57
+MEM ?= 1G#             guest memory
+SMP ?= 2#              guest CPUs
+TIMEOUT ?= 900#        seconds before a boot is declared lost
+APPEND ?=#             extra kernel command line
+CONFIG ?= debug#       kernel config for make shell: debug or bench
+SETTING ?= base#       bench: what is switched on
+RUNS ?= 3#             bench: runs per workload (the median is reported)
+FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
+
+strip = $(strip $(1))
+override CPU := $(call strip,$(CPU))
+override MEM := $(call strip,$(MEM))
+override SMP := $(call strip,$(SMP))
+override TIMEOUT := $(call strip,$(TIMEOUT))
+override CONFIG := $(call strip,$(CONFIG))
+override SETTING := $(call strip,$(SETTING))
+override RUNS := $(call strip,$(RUNS))
+export CPU MEM SMP TIMEOUT APPEND FASTFAULT_CACHE
+
+$(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
+$(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use debug or bench))
+$(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
+$(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
+$(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) is not a number of seconds))
+$(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
+$(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*'),,$(error SETTING=$(SETTING) is not a plain name))
+
+OUT := $(CURDIR)/out
+CHECK := $(OUT)/check
+S := scripts
+
+.PHONY: all deps tree export bench-bin host-test check bench run series-check shell clean
+# kernel-%, module-%, selftests-% and initramfs-% are pattern rules (which make
+# does not apply to .PHONY targets); no file of those names is ever made.
+
+all: run
+
+deps:
+	$(S)/deps.sh
+
+tree: deps
+	$(S)/tree.sh
+
+export:
+	$(S)/export.sh
+
+kernel-%: tree
+	$(S)/build.sh $*
+
+module-%: kernel-%
+	$(S)/module.sh $*
+
+selftests-%: kernel-%
+	$(S)/selftests.sh $*
+
+bench-bin: deps
+	$(MAKE) -s -C bench all OUT=$(OUT)/bench
+
+initramfs-%: module-% selftests-% bench-bin
+	$(S)/initramfs.sh $*
+
+host-test: deps
+	$(MAKE) -s -C bench OUT=$(OUT)/bench $(OUT)/bench/ffbench_test
+
+# Tests run to the end and are counted even when some fail; summary.sh
+# decides the exit status. Build failures stop make at once.
+check: host-test initramfs-debug
+	@rm -rf $(CHECK); mkdir -p $(CHECK)
+	-$(OUT)/bench/ffbench_test >$(CHECK)/host-tests.log 2>&1
+	-$(S)/test-scan-console.sh >$(CHECK)/scan-test.tap 2>&1
+	-$(S)/qemu.sh debug check $(CHECK)/boot
+	-$(S)/kunit.sh $(CHECK)/boot/console.log >$(CHECK)/kunit.log 2>&1
+	-$(S)/scan-console.sh $(CHECK)/boot/console.log >$(CHECK)/scan.log; echo $$? >$(CHECK)/scan.exit
+	@cat $(CHECK)/scan.log
+	@$(S)/summary.sh gtest:$(CHECK)/host-tests.log tap:$(CHECK)/scan-test.tap \
+		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
+		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit
+
+bench: initramfs-bench
+	$(S)/bench.sh $(SETTING) $(RUNS)
+
+run: bench
+	@echo; echo "counters (/sys/kernel/debug/fastfault/stats after the run):"
+	@sed -n '/^fastfault-counters:/,/^fastfault-verdict/p' $(OUT)/bench/boot/results.txt | sed '1d;$$d'
+
+series-check: tree
+	$(S)/series-check.sh
+
+shell: initramfs-$(CONFIG)
+	$(S)/qemu-shell.sh $(CONFIG)
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,114 @@
+#include "record.h"
+
+#include <cstdio>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace ffbench {
+
+using nlohmann::json;
+
+static json to_json(const Record &r)
+{
+	return json{
+		{"kernel", r.kernel},
+		{"setting", r.setting},
+		{"workload", r.workload},
+		{"bytes", r.bytes},
+		{"minflt", r.minflt},
+		{"rss_kb", r.rss_kb},
+		{"cont_kb", r.cont_kb ? json(*r.cont_kb) : json(nullptr)},
+		{"sys_s", r.sys_s},
+		{"user_s", r.user_s},
+		{"wall_s", r.wall_s},
+		{"wall_stddev_s", r.wall_stddev_s},
+		{"ops", r.ops},
+		{"ops_per_s", r.ops_per_s},
+		{"faults_per_s", r.faults_per_s},
+		{"runs", r.runs},
+	};
+}
+
+std::string records_to_json(const std::vector<Record> &records)
+{
+	json array = json::array();
+	for (const auto &r : records)
+		array.push_back(to_json(r));
+	return array.dump(1) + "\n";
+}
+
+template <typename T> static T field(const json &j, const char *name)
+{
+	if (!j.contains(name))
+		throw std::runtime_error(std::string("record without \"") + name + "\"");
+	try {
+		return j.at(name).get<T>();
+	} catch (const json::exception &) {
+		throw std::runtime_error(std::string("record field \"") + name +
+					 "\" has the wrong type");
+	}
+}
+
+std::vector<Record> records_from_json(const std::string &text)
+{
+	json doc;
+	try {
+		doc = json::parse(text);
+	} catch (const json::parse_error &e) {
+		throw std::runtime_error(std::string("not JSON: ") + e.what());
+	}
+	if (!doc.is_array())
+		throw std::runtime_error("results are not a JSON array");
+
+	std::vector<Record> records;
+	for (const auto &j : doc) {
+		if (!j.is_object())
+			throw std::runtime_error("a result is not a JSON object");
+		Record r;
+		r.kernel = field<std::string>(j, "kernel");
+		r.setting = field<std::string>(j, "setting");
+		r.workload = field<std::string>(j, "workload");
+		r.bytes = field<std::uint64_t>(j, "bytes");
+		r.minflt = field<std::uint64_t>(j, "minflt");
+		r.rss_kb = field<std::uint64_t>(j, "rss_kb");
+		if (!j.contains("cont_kb"))
+			throw std::runtime_error("record without \"cont_kb\"");
+		if (!j.at("cont_kb").is_null())
+			r.cont_kb = field<std::uint64_t>(j, "cont_kb");
+		r.sys_s = field<double>(j, "sys_s");
+		r.wall_s = field<double>(j, "wall_s");
+		r.user_s = j.value("user_s", 0.0);
+		r.wall_stddev_s = j.value("wall_stddev_s", 0.0);
+		r.ops = j.value("ops", std::uint64_t{0});
+		r.ops_per_s = j.value("ops_per_s", 0.0);
+		r.faults_per_s = j.value("faults_per_s", 0.0);
+		r.runs = j.value("runs", 0u);
+		records.push_back(std::move(r));
+	}
+	return records;
+}
+
+std::string format_table(const std::vector<Record> &records)
+{
+	std::string out;
+	char line[256];
+
+	std::snprintf(line, sizeof(line), "%-14s %-18s %-20s %9s %9s %9s %8s %8s %12s %12s\n",
+		      "kernel", "setting", "workload", "minflt", "rss_kb", "cont_kb",
+		      "sys_s", "wall_s", "faults/s", "ops/s");
+	out += line;
+	for (const auto &r : records) {
+		const std::string cont = r.cont_kb ? std::to_string(*r.cont_kb) : "n/a";
+		std::snprintf(line, sizeof(line),
+			      "%-14.14s %-18.18s %-20.20s %9llu %9llu %9s %8.3f %8.3f %12.0f %12.0f\n",
+			      r.kernel.c_str(), r.setting.c_str(), r.workload.c_str(),
+			      static_cast<unsigned long long>(r.minflt),
+			      static_cast<unsigned long long>(r.rss_kb), cont.c_str(), r.sys_s,
+			      r.wall_s, r.faults_per_s, r.ops_per_s);
+		out += line;
+	}
+	return out;
+}
+
+}  // namespace ffbench

@@ -1,0 +1,38 @@
+// One benchmark result: the DESIGN.md schema of out/bench/results.json.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ffbench {
+
+struct Record {
+	std::string kernel;    // uname -r of the kernel measured
+	std::string setting;   // what was switched on; "base" for nothing
+	std::string workload;
+	std::uint64_t bytes = 0;     // memory the workload touches
+	std::uint64_t minflt = 0;    // median over runs
+	std::uint64_t rss_kb = 0;    // median over runs, at the end of the workload
+	std::optional<std::uint64_t> cont_kb;  // PTE_CONT coverage; null without the auditor
+	double sys_s = 0;
+	double user_s = 0;
+	double wall_s = 0;
+	double wall_stddev_s = 0;
+	std::uint64_t ops = 0;       // operations (page touches) per run
+	double ops_per_s = 0;
+	double faults_per_s = 0;
+	unsigned runs = 0;
+};
+
+// Serialize records as a JSON array, one object per record.
+std::string records_to_json(const std::vector<Record> &records);
+
+// Parse what records_to_json wrote. Throws std::runtime_error with the reason.
+std::vector<Record> records_from_json(const std::string &text);
+
+// Fixed-width table of the records, one line per record, with a header.
+std::string format_table(const std::vector<Record> &records);
+
+}  // namespace ffbench

@@ -1,0 +1,172 @@
+#include "runner.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <cstdio>
+#include <exception>
+#include <stdexcept>
+
+#include "procfs.h"
+#include "stats.h"
+
+namespace ffbench {
+namespace {
+
+class ChildMeter : public Meter {
+public:
+	void start() override
+	{
+		usage_ = self_usage();
+		wall_ = now_s();
+	}
+	void stop() override
+	{
+		const double wall = now_s() - wall_;
+		const Usage d = self_usage() - usage_;
+		sample.minflt = d.minflt;
+		sample.majflt = d.majflt;
+		sample.user_s = d.user_s;
+		sample.sys_s = d.sys_s;
+		sample.wall_s = wall;
+		sample.rss_kb = self_rss_kb().value_or(0);
+	}
+	Sample sample;
+
+private:
+	Usage usage_;
+	double wall_ = 0;
+};
+
+// The child's report: a Sample, or an error message.
+struct Report {
+	Sample sample;
+	char error[200];
+};
+
+bool write_all(int fd, const void *buf, std::size_t len)
+{
+	const char *p = static_cast<const char *>(buf);
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= static_cast<std::size_t>(n);
+	}
+	return true;
+}
+
+[[noreturn]] void child_main(int fd, const Workload &w, const Params &prm)
+{
+	Report rep{};
+	try {
+		ChildMeter meter;
+		const WorkloadOutput out = w.run(prm, meter);
+		rep.sample = meter.sample;
+		rep.sample.ops = out.ops;
+		rep.sample.bytes = out.bytes;
+	} catch (const std::exception &e) {
+		std::snprintf(rep.error, sizeof(rep.error), "%s", e.what());
+	}
+	_exit(write_all(fd, &rep, sizeof(rep)) ? 0 : 1);
+}
+
+std::uint64_t median_u64(const std::vector<Sample> &s, std::uint64_t Sample::*field)
+{
+	std::vector<double> v;
+	for (const auto &x : s)
+		v.push_back(static_cast<double>(x.*field));
+	return static_cast<std::uint64_t>(median(v) + 0.5);
+}
+
+double median_d(const std::vector<Sample> &s, double Sample::*field)
+{
+	std::vector<double> v;
+	for (const auto &x : s)
+		v.push_back(x.*field);
+	return median(v);
+}
+
+}  // namespace
+
+Sample run_in_child(const Workload &w, const Params &prm)
+{
+	int fds[2];
+	if (pipe(fds))
+		throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
+	const pid_t pid = fork();
+	if (pid < 0)
+		throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+	if (pid == 0) {
+		close(fds[0]);
+		child_main(fds[1], w, prm);
+	}
+	close(fds[1]);
+	Report rep{};
+	std::size_t got = 0;
+	while (got < sizeof(rep)) {
+		ssize_t n = read(fds[0], reinterpret_cast<char *>(&rep) + got, sizeof(rep) - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += static_cast<std::size_t>(n);
+	}
+	close(fds[0]);
+	int status = 0;
+	waitpid(pid, &status, 0);
+	if (got != sizeof(rep)) {
+		if (WIFSIGNALED(status))
+			throw std::runtime_error(w.name + ": child killed by signal " +
+						 std::to_string(WTERMSIG(status)));
+		throw std::runtime_error(w.name + ": child exited without a report");
+	}
+	if (rep.error[0])
+		throw std::runtime_error(w.name + ": " + rep.error);
+	return rep.sample;
+}
+
+Record aggregate(const std::string &kernel, const std::string &setting,
+		 const std::string &workload, const std::vector<Sample> &samples)
+{
+	Record r;
+	r.kernel = kernel;
+	r.setting = setting;
+	r.workload = workload;
+	r.runs = static_cast<unsigned>(samples.size());
+	if (samples.empty())
+		return r;
+	r.bytes = samples.front().bytes;
+	r.ops = samples.front().ops;
+	r.minflt = median_u64(samples, &Sample::minflt);
+	r.rss_kb = median_u64(samples, &Sample::rss_kb);
+	r.sys_s = median_d(samples, &Sample::sys_s);
+	r.user_s = median_d(samples, &Sample::user_s);
+	std::vector<double> walls;
+	for (const auto &s : samples)
+		walls.push_back(s.wall_s);
+	const Summary wall = summarize(walls);
+	r.wall_s = wall.median;
+	r.wall_stddev_s = wall.stddev;
+
+	bool have_cont = true;
+	std::vector<double> cont;
+	for (const auto &s : samples) {
+		have_cont = have_cont && s.cont_kb >= 0;
+		cont.push_back(static_cast<double>(s.cont_kb));
+	}
+	if (have_cont)
+		r.cont_kb = static_cast<std::uint64_t>(median(cont) + 0.5);
+	if (r.wall_s > 0) {
+		r.ops_per_s = r.ops / r.wall_s;
+		r.faults_per_s = r.minflt / r.wall_s;
+	}
+	return r;
+}
+
+}  // namespace ffbench

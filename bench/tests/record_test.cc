@@ -1,0 +1,86 @@
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "record.h"
+
+using ffbench::Record;
+using ffbench::records_from_json;
+using ffbench::records_to_json;
+
+static Record sample_record()
+{
+	Record r;
+	r.kernel = "6.1.192";
+	r.setting = "base";
+	r.workload = "dense-write";
+	r.bytes = 64ull << 20;
+	r.minflt = 16385;
+	r.rss_kb = 65700;
+	r.sys_s = 0.25;
+	r.wall_s = 0.5;
+	r.ops = 16384;
+	r.ops_per_s = 32768;
+	r.faults_per_s = 32770;
+	r.runs = 3;
+	return r;
+}
+
+TEST(Record, JsonRoundTripKeepsEveryField)
+{
+	Record a = sample_record();
+	a.cont_kb = 61440;
+	const auto back = records_from_json(records_to_json({a}));
+	ASSERT_EQ(1u, back.size());
+	const Record &b = back[0];
+	EXPECT_EQ(a.kernel, b.kernel);
+	EXPECT_EQ(a.setting, b.setting);
+	EXPECT_EQ(a.workload, b.workload);
+	EXPECT_EQ(a.bytes, b.bytes);
+	EXPECT_EQ(a.minflt, b.minflt);
+	EXPECT_EQ(a.rss_kb, b.rss_kb);
+	EXPECT_EQ(a.cont_kb, b.cont_kb);
+	EXPECT_DOUBLE_EQ(a.sys_s, b.sys_s);
+	EXPECT_DOUBLE_EQ(a.wall_s, b.wall_s);
+	EXPECT_EQ(a.runs, b.runs);
+}
+
+TEST(Record, MissingContKbIsNull)
+{
+	const std::string json = records_to_json({sample_record()});
+	EXPECT_NE(std::string::npos, json.find("\"cont_kb\": null"));
+	EXPECT_FALSE(records_from_json(json)[0].cont_kb.has_value());
+}
+
+TEST(Record, SchemaFieldsAreRequired)
+{
+	EXPECT_THROW(records_from_json(R"([{"kernel":"k","setting":"s"}])"),
+		     std::runtime_error);
+}
+
+TEST(Record, WrongTypeIsAnError)
+{
+	std::string json = records_to_json({sample_record()});
+	json.replace(json.find("16385"), 5, "\"x\"");
+	EXPECT_THROW(records_from_json(json), std::runtime_error);
+}
+
+TEST(Record, NotJsonIsAnError)
+{
+	EXPECT_THROW(records_from_json("{oops"), std::runtime_error);
+	EXPECT_THROW(records_from_json("{}"), std::runtime_error);
+	EXPECT_THROW(records_from_json("[1]"), std::runtime_error);
+}
+
+TEST(Table, HasHeaderAndOneLinePerRecord)
+{
+	Record a = sample_record(), b = sample_record();
+	b.workload = "sparse-64k";
+	b.cont_kb = 64;
+	const std::string t = ffbench::format_table({a, b});
+	EXPECT_EQ(3, std::count(t.begin(), t.end(), '\n'));
+	EXPECT_NE(std::string::npos, t.find("minflt"));
+	EXPECT_NE(std::string::npos, t.find("n/a"));
+	EXPECT_NE(std::string::npos, t.find("sparse-64k"));
+}

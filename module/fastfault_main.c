@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * fastfault.ko: debugfs front end for the fastfault series.
+ *
+ * /sys/kernel/debug/fastfault/
+ *   version   "name value" lines: ABI version and the kernel it was built for
+ *   stats     every feature's counters as "feature.counter value" lines
+ *   ctl       ioctls from uapi/fastfault.h
+ *   <feature>/ one file per counter, stats, reset (see ff_counters.c)
+ *
+ * Everything is root only. Writes that are not understood get -EINVAL.
+ */
+#include <linux/debugfs.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+#include <generated/utsrelease.h>
+
+#include <fastfault.h>
+#include "fastfault.h"
+
+static struct dentry *ff_root;
+
+/* Fault counters the base kernel already keeps: the reference for the rest. */
+static const struct ff_counter ff_fault_counters[] = {
+	{ "pgfault", PGFAULT },
+	{ "pgmajfault", PGMAJFAULT },
+#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+	{ "thp_fault_alloc", THP_FAULT_ALLOC },
+	{ "thp_fault_fallback", THP_FAULT_FALLBACK },
+#endif
+};
+
+static struct ff_feature ff_features[] = {
+	{
+		.name = FASTFAULT_DIR_FAULT,
+		.counters = ff_fault_counters,
+		.nr_counters = ARRAY_SIZE(ff_fault_counters),
+	},
+};
+
+static int ff_version_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "abi_version %d\n", FASTFAULT_ABI_VERSION);
+	seq_printf(m, "kernel %s\n", UTS_RELEASE);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ff_version);
+
+static int ff_root_stats_show(struct seq_file *m, void *unused)
+{
+	char prefix[32];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++) {
+		snprintf(prefix, sizeof(prefix), "%s.", ff_features[i].name);
+		ff_feature_show_stats(&ff_features[i], m, prefix);
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ff_root_stats);
+
+static long ff_ioc_version(void __user *uarg)
+{
+	struct fastfault_version v;
+
+	if (copy_from_user(&v, uarg, sizeof(v)))
+		return -EFAULT;
+	if (v.flags || v.reserved[0] || v.reserved[1])
+		return -EINVAL;
+	v.abi_version = FASTFAULT_ABI_VERSION;
+	if (copy_to_user(uarg, &v, sizeof(v)))
+		return -EFAULT;
+	return 0;
+}
+
+static long ff_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	switch (cmd) {
+	case FASTFAULT_IOC_VERSION:
+		return ff_ioc_version((void __user *)arg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static const struct file_operations ff_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = nonseekable_open,
+	.unlocked_ioctl = ff_ctl_ioctl,
+	.compat_ioctl = compat_ptr_ioctl,
+	.llseek = noop_llseek,
+};
+
+static void ff_free_features(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
+		ff_feature_free(&ff_features[i]);
+}
+
+static int __init fastfault_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	ff_root = debugfs_create_dir("fastfault", NULL);
+	if (IS_ERR(ff_root))
+		return PTR_ERR(ff_root);
+
+	debugfs_create_file("version", 0400, ff_root, NULL, &ff_version_fops);
+	debugfs_create_file("stats", 0400, ff_root, NULL, &ff_root_stats_fops);
+	debugfs_create_file("ctl", 0600, ff_root, NULL, &ff_ctl_fops);
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++) {
+		ret = ff_feature_create(&ff_features[i], ff_root);
+		if (ret)
+			goto err;
+	}
+	return 0;
+err:
+	debugfs_remove_recursive(ff_root);
+	ff_free_features();
+	return ret;
+}
+
+static void __exit fastfault_exit(void)
+{
+	debugfs_remove_recursive(ff_root);
+	ff_free_features();
+}
+
+module_init(fastfault_init);
+module_exit(fastfault_exit);
+MODULE_DESCRIPTION("fastfault counters, test devices and page-table auditor");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,20 @@
+#!/bin/bash
+# bench.sh SETTING RUNS: boot the bench kernel and run the benchmark suite.
+#   in:  the bench kernel and out/bench/initramfs (make initramfs-bench)
+#   out: out/bench/results.json (one record per workload), the table on stdout,
+#        the boot's files in out/bench/boot/
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+setting=${1:-base}; runs=${2:-3}
+[[ $setting =~ ^[a-z0-9][a-z0-9+._-]*$ ]] || die "bad SETTING '$setting'"
+[[ $runs =~ ^[1-9][0-9]?$ ]] || die "bad RUNS '$runs' (1 to 99)"
+run=$OUT/bench/boot
+APPEND="${APPEND:-} ff.setting=$setting ff.runs=$runs" \
+	"$(dirname "$0")/qemu.sh" bench bench "$run" || {
+	sed -n '/^fastfault-plan/,$p' "$run/results.txt" >&2
+	die "the benchmark boot did not pass (verdict $(cat "$run/verdict"))"
+}
+cp "$run/data.txt" "$OUT/bench/results.json"
+"$OUT/bench/fftable" "$OUT/bench/results.json"
+log "wrote $OUT/bench/results.json"

@@ -1,0 +1,83 @@
+#!/bin/bash
+# tree.sh: make the kernel tree in the cache match patches/.
+#   in:  /usr/src/linux-source-$LINUX_SERIES.tar.xz (checked against configs/pins.env),
+#        patches/*.patch
+#   out: $TREE, a git tree whose first commit is the untouched source, tagged
+#        $BASE_TAG, with the series applied on top by git am.
+# A tree whose series differs from patches/ is reset to the base and re-applied.
+# A tree holding commits that were never exported is left alone: run
+# `make export` first, or remove the tree.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+TARBALL=/usr/src/linux-source-$LINUX_SERIES.tar.xz
+
+create_base() {
+	[ -f "$TARBALL" ] || die "$TARBALL is missing: run scripts/deps.sh"
+	log "checking sha256 of $TARBALL"
+	echo "$LINUX_SHA256  $TARBALL" | sha256sum --quiet -c - ||
+		die "$TARBALL does not match the pinned sha256 $LINUX_SHA256 (configs/pins.env)"
+	local tmp=$CACHE/extract.$$
+	rm -rf "$tmp"; mkdir -p "$tmp"
+	log "extracting $TARBALL"
+	tar -C "$tmp" -xJf "$TARBALL"
+	git -C "$tmp/linux-source-$LINUX_SERIES" init -q -b master
+	# Debian's top-level .gitignore ignores every top-level entry: add with -f.
+	git -C "$tmp/linux-source-$LINUX_SERIES" add -f -A
+	git -C "$tmp/linux-source-$LINUX_SERIES" -c user.name=fastfault \
+		-c user.email=fastfault@localhost commit -q \
+		-m "Linux $LINUX_VERSION (Debian linux-source-$LINUX_SERIES), untouched"
+	git -C "$tmp/linux-source-$LINUX_SERIES" tag "$BASE_TAG"
+	echo "$LINUX_VERSION $LINUX_SHA256" >"$tmp/linux-source-$LINUX_SERIES/.git/fastfault-base"
+	rm -rf "$TREE"
+	mv "$tmp/linux-source-$LINUX_SERIES" "$TREE"
+	rmdir "$tmp"
+}
+
+apply_series() {
+	git -C "$TREE" am --abort >/dev/null 2>&1 || true
+	git -C "$TREE" checkout -q -f master
+	git -C "$TREE" reset -q --hard "$BASE_TAG"
+	local p
+	for p in "$REPO"/patches/*.patch; do
+		[ -e "$p" ] || continue
+		case ${p##*/} in 0000-*) continue ;; esac
+		if ! git -C "$TREE" am -q "$p" >"$CACHE/am.log" 2>&1; then
+			git -C "$TREE" am --abort >/dev/null 2>&1 || true
+			cat "$CACHE/am.log" >&2
+			die "patch ${p##*/} does not apply to the series before it"
+		fi
+	done
+	echo "$(patches_hash) $(git -C "$TREE" rev-parse HEAD)" >"$SERIES_STAMP"
+	log "series applied: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patches"
+}
+
+mkdir -p "$CACHE"
+if ! git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
+	create_base
+	apply_series
+	exit 0
+fi
+
+read -r stamp_hash stamp_head <"$SERIES_STAMP" 2>/dev/null || stamp_hash= stamp_head=
+head=$(git -C "$TREE" rev-parse HEAD)
+
+# A new pin (configs/pins.env) means a new base: start again from the tarball.
+if [ "$(cat "$TREE/.git/fastfault-base" 2>/dev/null)" != "$LINUX_VERSION $LINUX_SHA256" ]; then
+	[ -z "$stamp_head" ] || [ "$head" = "$stamp_head" ] ||
+		die "the pinned base changed but the tree has unexported commits: run make export first"
+	log "the pinned base changed: recreating the tree"
+	create_base
+	apply_series
+	exit 0
+fi
+if [ "$stamp_hash" = "$(patches_hash)" ]; then
+	[ "$head" = "$stamp_head" ] ||
+		log "note: the tree has commits not in patches/ yet; building them (make export saves them)"
+	exit 0
+fi
+if [ -n "$stamp_head" ] && [ "$head" != "$stamp_head" ]; then
+	die "patches/ changed and the tree has unexported commits too; export or drop them (git -C $TREE reset --hard $stamp_head)"
+fi
+log "patches/ changed: re-applying the series"
+apply_series

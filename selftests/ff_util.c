@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fastfault.h"
+#include "ff_util.h"
+
+ssize_t ff_read_file(const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	close(fd);
+	return (ssize_t)len;
+}
+
+int ff_write_file(const char *path, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int ff_stats_lookup(const char *text, const char *name, uint64_t *value)
+{
+	size_t nlen = strlen(name);
+	const char *line = text;
+
+	while (line && *line) {
+		if (!strncmp(line, name, nlen) && line[nlen] == ' ') {
+			char *end;
+
+			errno = 0;
+			*value = strtoull(line + nlen + 1, &end, 10);
+			if (errno || end == line + nlen + 1 ||
+			    (*end != '\n' && *end != '\0'))
+				return -EINVAL;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int ff_counter_read(const char *feature, const char *name, uint64_t *value)
+{
+	char path[256], buf[4096];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s/stats", FASTFAULT_DEBUGFS_ROOT, feature);
+	n = ff_read_file(path, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	return ff_stats_lookup(buf, name, value);
+}
+
+int ff_module_loaded(void)
+{
+	struct stat st;
+
+	return stat(FASTFAULT_DEBUGFS_ROOT, &st) == 0;
+}
+
+int ff_module_load(const char *path)
+{
+	int fd, ret = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int ff_module_unload(void)
+{
+	if (syscall(SYS_delete_module, "fastfault", O_NONBLOCK))
+		return -errno;
+	return 0;
+}
+
+const char *ff_module_path(void)
+{
+	const char *p = getenv("FASTFAULT_KO");
+
+	return p && *p ? p : "/fastfault/fastfault.ko";
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the kselftests and the benchmark suite: reads of the
+ * fastfault debugfs files, pagemap and the auditor. C, so both can use it.
+ */
+#ifndef FF_UTIL_H
+#define FF_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Read a whole file into buf (NUL-terminated). Returns bytes read or -errno. */
+ssize_t ff_read_file(const char *path, char *buf, size_t size);
+
+/* Write a string to a file in one write(). Returns 0 or -errno. */
+int ff_write_file(const char *path, const char *s);
+
+/*
+ * Find "name value" in a stats text (one pair a line). Returns 0 and sets
+ * *value, or -ENOENT. Exact name match: "pgfault" does not match "pgfault2".
+ */
+int ff_stats_lookup(const char *text, const char *name, uint64_t *value);
+
+/* ff_stats_lookup on FASTFAULT_DEBUGFS_ROOT/<feature>/stats. */
+int ff_counter_read(const char *feature, const char *name, uint64_t *value);
+
+/* Is fastfault.ko loaded (its debugfs root present)? */
+int ff_module_loaded(void);
+
+/* Load fastfault.ko from path (finit_module) / unload it. 0 or -errno. */
+int ff_module_load(const char *path);
+int ff_module_unload(void);
+
+/* The module path: $FASTFAULT_KO, else /fastfault/fastfault.ko. */
+const char *ff_module_path(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FF_UTIL_H */
