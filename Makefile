@@ -81,11 +81,13 @@ check: host-test initramfs-debug
 	@rm -rf $(CHECK); mkdir -p $(CHECK)
 	-$(OUT)/bench/ffbench_test >$(CHECK)/host-tests.log 2>&1
 	-$(S)/test-scan-console.sh >$(CHECK)/scan-test.tap 2>&1
+	-$(S)/test-summary.sh >$(CHECK)/summary-test.tap 2>&1
 	-$(S)/qemu.sh debug check $(CHECK)/boot
 	-$(S)/kunit.sh $(CHECK)/boot/console.log >$(CHECK)/kunit.log 2>&1
 	-$(S)/scan-console.sh $(CHECK)/boot/console.log >$(CHECK)/scan.log; echo $$? >$(CHECK)/scan.exit
 	@cat $(CHECK)/scan.log
 	@$(S)/summary.sh gtest:$(CHECK)/host-tests.log tap:$(CHECK)/scan-test.tap \
+		tap:$(CHECK)/summary-test.tap \
 		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
 		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit
 
