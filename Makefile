@@ -16,7 +16,7 @@ SMP ?= 2#              guest CPUs
 TIMEOUT ?= 900#        seconds before a boot is declared lost
 APPEND ?=#             extra kernel command line
 CONFIG ?= debug#       kernel config for make shell: debug or bench
-SETTING ?= base#       bench: what is switched on
+SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this kernel has
 RUNS ?= 3#             bench: runs per workload (the median is reported)
 FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
 
@@ -36,7 +36,7 @@ $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
 $(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) is not a number of seconds))
 $(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
-$(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*'),,$(error SETTING=$(SETTING) is not a plain name))
+$(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
 
 OUT := $(CURDIR)/out
 CHECK := $(OUT)/check

@@ -6,6 +6,7 @@
  *   version   "name value" lines: ABI version and the kernel it was built for
  *   stats     every feature's counters as "feature.counter value" lines
  *   ctl       ioctls from uapi/fastfault.h
+ *   audit     the page-table auditor (see ff_audit.c)
  *   <feature>/ one file per counter, stats, reset (see ff_counters.c)
  *
  * Everything is root only. Writes that are not understood get -EINVAL.
@@ -20,6 +21,7 @@
 
 #include <fastfault.h>
 #include "fastfault.h"
+#include "ff_audit.h"
 
 static struct dentry *ff_root;
 
@@ -33,12 +35,30 @@ static const struct ff_counter ff_fault_counters[] = {
 #endif
 };
 
+#ifdef CONFIG_ANON_RESERVE
+/* The series' 64 KiB anonymous reservation (mm/anon_reserve.c). */
+static const struct ff_counter ff_reserve_counters[] = {
+	{ "anon_reserve_alloc", ANON_RESERVE_ALLOC },
+	{ "anon_reserve_alloc_fail", ANON_RESERVE_ALLOC_FAIL },
+	{ "anon_reserve_hit", ANON_RESERVE_HIT },
+	{ "anon_reserve_release", ANON_RESERVE_RELEASE },
+	{ "anon_reserve_reclaim", ANON_RESERVE_RECLAIM },
+};
+#endif
+
 static struct ff_feature ff_features[] = {
 	{
 		.name = FASTFAULT_DIR_FAULT,
 		.counters = ff_fault_counters,
 		.nr_counters = ARRAY_SIZE(ff_fault_counters),
 	},
+#ifdef CONFIG_ANON_RESERVE
+	{
+		.name = FASTFAULT_DIR_RESERVE,
+		.counters = ff_reserve_counters,
+		.nr_counters = ARRAY_SIZE(ff_reserve_counters),
+	},
+#endif
 };
 
 static int ff_version_show(struct seq_file *m, void *unused)
@@ -114,6 +134,7 @@ static int __init fastfault_init(void)
 	debugfs_create_file("version", 0400, ff_root, NULL, &ff_version_fops);
 	debugfs_create_file("stats", 0400, ff_root, NULL, &ff_root_stats_fops);
 	debugfs_create_file("ctl", 0600, ff_root, NULL, &ff_ctl_fops);
+	ff_audit_create(ff_root);
 	for (i = 0; i < ARRAY_SIZE(ff_features); i++) {
 		ret = ff_feature_create(&ff_features[i], ff_root);
 		if (ret)

@@ -1,13 +1,16 @@
 #!/bin/bash
-# bench.sh SETTING RUNS: boot the bench kernel and run the benchmark suite.
+# bench.sh SETTINGS RUNS: boot the bench kernel and run the benchmark suite once
+# per setting (comma-separated; auto: every setting the kernel supports, see
+# scripts/guest/settings.sh).
 #   in:  the bench kernel and out/bench/initramfs (make initramfs-bench)
 #   out: out/bench/results.json (one record per workload), the table on stdout,
 #        the boot's files in out/bench/boot/
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-setting=${1:-base}; runs=${2:-3}
-[[ $setting =~ ^[a-z0-9][a-z0-9+._-]*$ ]] || die "bad SETTING '$setting'"
+setting=${1:-auto}; runs=${2:-3}
+[[ $setting =~ ^[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*$ ]] ||
+	die "bad SETTING '$setting' (NAME[,NAME...])"
 [[ $runs =~ ^[1-9][0-9]?$ ]] || die "bad RUNS '$runs' (1 to 99)"
 run=$OUT/bench/boot
 APPEND="${APPEND:-} ff.setting=$setting ff.runs=$runs" \

@@ -39,6 +39,13 @@ while read -r line; do
 		grep -q -- "^$opt=" "$bdir/.config" || continue ;;
 	*) continue ;;
 	esac
+	# An option the series adds is absent from a tree without the series
+	# (the pinned base, for comparison runs): note it and go on.
+	name=${line#\# }; name=${name%%=*}; name=${name%% *}; name=${name#CONFIG_}
+	if ! grep -rqx --include='Kconfig*' "\(menu\)\?config $name" "$TREE"; then
+		log "note: $line is not in this tree's Kconfig (a series option?): skipped"
+		continue
+	fi
 	log "dropped by olddefconfig: $line"
 	dropped=1
 done < <(cat $fragments)

@@ -50,7 +50,8 @@ for p in "${patches[@]}"; do
 	smake Image modules || die "$name: the kernel does not build"
 	after=$(w1_warnings "${cfiles[@]}")
 	[ "$after" -le "$before" ] || die "$name: W=1 warnings in its C files went from $before to $after"
-	(cd "$work" && ./scripts/checkpatch.pl --strict -q --no-summary "$p") ||
+	# Debian's python3 first: spdxcheck.py needs its python3-ply.
+	(cd "$work" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q --no-summary "$p") ||
 		die "$name: checkpatch --strict complains (above)"
 	log "ok $i $name (W=1 warnings $before -> $after)"
 done

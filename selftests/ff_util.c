@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -124,4 +125,75 @@ const char *ff_module_path(void)
 	const char *p = getenv("FASTFAULT_KO");
 
 	return p && *p ? p : "/fastfault/fastfault.ko";
+}
+
+int ff_pagemap_pfn(const void *addr, uint64_t *pfn)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint64_t entry;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &entry, sizeof(entry),
+		  (off_t)((uintptr_t)addr / page * sizeof(entry)));
+	close(fd);
+	if (n != sizeof(entry))
+		return n < 0 ? -errno : -EIO;
+	if (!(entry >> 63))	/* bit 63: present */
+		return -ENOENT;
+	*pfn = entry & ((1ULL << 55) - 1);
+	return 0;
+}
+
+void *ff_mmap_aligned(size_t size, size_t align)
+{
+	char *p, *aligned;
+
+	p = mmap(NULL, size + align, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return MAP_FAILED;
+	aligned = (char *)(((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1));
+	if (aligned > p)
+		munmap(p, aligned - p);
+	munmap(aligned + size, p + align - aligned);
+	return aligned;
+}
+
+long ff_rss_kb(void)
+{
+	unsigned long size, resident;
+	FILE *f = fopen("/proc/self/statm", "r");
+	int n;
+
+	if (!f)
+		return -1;
+	n = fscanf(f, "%lu %lu", &size, &resident);
+	fclose(f);
+	if (n != 2)
+		return -1;
+	return (long)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024);
+}
+
+int ff_audit_run(const char *target, struct ff_audit *out)
+{
+	const char *path = FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_AUDIT_FILE;
+	ssize_t n;
+	int ret;
+
+	ret = ff_write_file(path, target);
+	if (ret)
+		return ret;
+	n = ff_read_file(path, out->report, sizeof(out->report));
+	if (n < 0)
+		return (int)n;
+	if (ff_stats_lookup(out->report, FASTFAULT_AUDIT_PROCESSES, &out->processes) ||
+	    ff_stats_lookup(out->report, FASTFAULT_AUDIT_CONT_KB, &out->cont_kb) ||
+	    ff_stats_lookup(out->report, FASTFAULT_AUDIT_BLOCKS, &out->blocks) ||
+	    ff_stats_lookup(out->report, FASTFAULT_AUDIT_VIOLATIONS, &out->violations))
+		return -EPROTO;
+	return 0;
 }

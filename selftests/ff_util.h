@@ -39,6 +39,33 @@ int ff_module_unload(void);
 /* The module path: $FASTFAULT_KO, else /fastfault/fastfault.ko. */
 const char *ff_module_path(void);
 
+/*
+ * The PFN mapping @addr in this process, from /proc/self/pagemap (root
+ * only: others read 0). Returns 0 and sets *pfn, -ENOENT if the page is not
+ * present, or -errno.
+ */
+int ff_pagemap_pfn(const void *addr, uint64_t *pfn);
+
+struct ff_audit {
+	uint64_t processes;
+	uint64_t cont_kb;
+	uint64_t blocks;
+	uint64_t violations;
+	char report[4096];	/* the whole report, for logs */
+};
+
+/*
+ * Run the module's page-table auditor on @target ("all" or a pid) and read
+ * its report. Returns 0, or -errno (-ENOENT: no auditor, module not loaded).
+ */
+int ff_audit_run(const char *target, struct ff_audit *out);
+
+/* mmap @size bytes of private anonymous memory aligned to @align. */
+void *ff_mmap_aligned(size_t size, size_t align);
+
+/* This process's resident set in KiB, from /proc/self/statm; -1 on error. */
+long ff_rss_kb(void);
+
 #ifdef __cplusplus
 }
 #endif

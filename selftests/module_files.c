@@ -23,7 +23,7 @@
 static const char *const ff_files[] = {
 	ROOT "/version", ROOT "/stats", ROOT "/ctl",
 	ROOT "/fault/pgfault", ROOT "/fault/pgmajfault",
-	ROOT "/fault/stats", ROOT "/fault/reset",
+	ROOT "/fault/stats", ROOT "/fault/reset", ROOT "/audit",
 };
 
 /* Files that only read: a write must fail with -EINVAL. */

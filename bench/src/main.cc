@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "options.h"
+#include "procfs.h"
 #include "record.h"
 #include "runner.h"
 
@@ -42,6 +43,16 @@ int main(int argc, char **argv)
 			opt.workloads.push_back(w.name);
 
 	std::vector<Record> records;
+	if (opt.append) {
+		if (const auto text = read_text_file(opt.json_path)) {
+			try {
+				records = records_from_json(*text);
+			} catch (const std::exception &e) {
+				std::fprintf(stderr, "ffbench: %s: %s\n", opt.json_path.c_str(), e.what());
+				return 1;
+			}
+		}
+	}
 	for (const auto &name : opt.workloads) {
 		const Workload &w = *find_workload(name);
 		std::vector<Sample> samples;

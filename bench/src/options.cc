@@ -6,7 +6,7 @@
 namespace ffbench {
 
 const char *const kUsage =
-	"usage: ffbench [--json PATH] [--setting NAME] [--kernel NAME] [--runs N]\n"
+	"usage: ffbench [--json PATH [--append]] [--setting NAME] [--kernel NAME] [--runs N]\n"
 	"               [--workload NAME]... [--size-mib N] [--iterations N]\n"
 	"               [--threads N] [--seed N] [--file-dir DIR] [--list] [--help]\n";
 
@@ -49,6 +49,8 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string> 
 		unsigned long long n = 0;
 		if (a == "--help" || a == "-h") {
 			o.help = true;
+		} else if (a == "--append") {
+			o.append = true;
 		} else if (a == "--list") {
 			o.list = true;
 		} else if (a == "--json") {
@@ -93,6 +95,8 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string> 
 			return "unknown argument '" + a + "'";
 		}
 	}
+	if (o.append && o.json_path.empty())
+		return "--append needs --json";
 	return o;
 }
 

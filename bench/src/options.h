@@ -15,6 +15,7 @@ struct Options {
 	std::string kernel;      // empty: uname -r
 	std::vector<std::string> workloads;  // empty: all
 	unsigned runs = 3;
+	bool append = false;    // add to the records already in json_path
 	bool list = false;
 	bool help = false;
 	Params params;

@@ -9,11 +9,22 @@
 #include <exception>
 #include <stdexcept>
 
+#include "ff_util.h"
 #include "procfs.h"
 #include "stats.h"
 
 namespace ffbench {
 namespace {
+
+// KiB of this process mapped by valid contiguous blocks, from fastfault.ko's
+// auditor; -1 when there is no auditor (module not loaded, not root).
+std::int64_t audit_cont_kb()
+{
+	ff_audit a;
+	if (ff_audit_run(std::to_string(getpid()).c_str(), &a))
+		return -1;
+	return static_cast<std::int64_t>(a.cont_kb);
+}
 
 class ChildMeter : public Meter {
 public:
@@ -32,6 +43,7 @@ public:
 		sample.sys_s = d.sys_s;
 		sample.wall_s = wall;
 		sample.rss_kb = self_rss_kb().value_or(0);
+		sample.cont_kb = audit_cont_kb();
 	}
 	Sample sample;
 

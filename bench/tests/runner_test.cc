@@ -107,7 +107,7 @@ TEST(Options, BadInputGetsAClearError)
 	const std::vector<std::vector<std::string>> bad = {
 		{"--runs", "0"}, {"--runs", "x"}, {"--runs"}, {"--workload", "nope"},
 		{"--setting", "a b"}, {"--setting", ""}, {"--size-mib", "-1"},
-		{"--frobnicate"}, {"--json"},
+		{"--frobnicate"}, {"--json"}, {"--append"},
 	};
 	for (const auto &args : bad) {
 		auto r = parse_options(args);

@@ -16,6 +16,18 @@
 
 /* Feature directories under FASTFAULT_DEBUGFS_ROOT. */
 #define FASTFAULT_DIR_FAULT	"fault"
+#define FASTFAULT_DIR_RESERVE	"reserve"	/* kernels with CONFIG_ANON_RESERVE */
+
+/*
+ * The page-table auditor: write a pid or "all" to FASTFAULT_DEBUGFS_ROOT
+ * "/audit", then read "name value" lines with these names, followed by one
+ * "violation pid=<pid> addr=<hex> <reason>" line per violation listed.
+ */
+#define FASTFAULT_AUDIT_FILE	"audit"
+#define FASTFAULT_AUDIT_PROCESSES	"processes"
+#define FASTFAULT_AUDIT_CONT_KB		"cont_kb"
+#define FASTFAULT_AUDIT_BLOCKS		"blocks"
+#define FASTFAULT_AUDIT_VIOLATIONS	"violations"
 
 /* The longest line `stats` prints, terminator included. */
 #define FASTFAULT_STATS_LINE_MAX	64

@@ -1,0 +1,32 @@
+#!/bin/sh
+# settings.sh list | apply NAME: the benchmark settings, each a set of sysfs
+# switches. "list" prints the settings this kernel supports; "apply" sets one.
+# Every setting sets every switch, so the order settings run in does not matter.
+RESERVE=/sys/kernel/mm/anon_reserve
+
+has_reserve() { [ -w $RESERVE/enabled ]; }
+
+set_reserve() { # set_reserve MODE
+	has_reserve || return 0
+	echo "$1" >$RESERVE/enabled || return 1
+}
+
+case $1 in
+list)
+	echo base
+	has_reserve && echo reserve-seed
+	;;
+apply)
+	case $2 in
+	base) set_reserve never ;;
+	reserve-seed)
+		has_reserve || { echo "settings.sh: this kernel has no $RESERVE" >&2; exit 1; }
+		set_reserve always ;;
+	*) echo "settings.sh: unknown setting '$2'" >&2; exit 1 ;;
+	esac
+	;;
+*)
+	echo "usage: settings.sh list | apply NAME" >&2
+	exit 1
+	;;
+esac

@@ -1,0 +1,452 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The per-mm 64 KiB anonymous reservation (mm/anon_reserve.c): which faults
+ * use it, that a touched chunk is physically contiguous, that sparse touching
+ * costs no more RSS than without it, and that every path that should give
+ * reserved pages back does (munmap, VMA split, exit). Counters come from
+ * fastfault.ko's reserve/ directory; PFNs from /proc/self/pagemap.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "fastfault.h"
+#include "ff_util.h"
+
+#define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
+#define PAGE		4096UL
+#define CHUNK		(64 * 1024UL)
+#define CHUNK_PAGES	(CHUNK / PAGE)
+#define STACK_SIZE	(256 * 1024UL)
+
+struct counts {
+	uint64_t alloc, alloc_fail, hit, release, reclaim;
+};
+
+static void read_counts(struct __test_metadata *_metadata, struct counts *c)
+{
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_alloc", &c->alloc));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_alloc_fail",
+				     &c->alloc_fail));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_hit", &c->hit));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_release",
+				     &c->release));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_reclaim",
+				     &c->reclaim));
+}
+
+static void delta(const struct counts *a, const struct counts *b, struct counts *d)
+{
+	d->alloc = b->alloc - a->alloc;
+	d->alloc_fail = b->alloc_fail - a->alloc_fail;
+	d->hit = b->hit - a->hit;
+	d->release = b->release - a->release;
+	d->reclaim = b->reclaim - a->reclaim;
+}
+
+/* Write a pattern that names the page, so a misplaced page shows. */
+static void fill(char *p, size_t bytes, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < bytes; i += PAGE)
+		*(unsigned int *)(p + i) = seed ^ (unsigned int)(i / PAGE);
+}
+
+static int check(const char *p, size_t bytes, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < bytes; i += PAGE)
+		if (*(const unsigned int *)(p + i) != (seed ^ (unsigned int)(i / PAGE)))
+			return -1;
+	return 0;
+}
+
+FIXTURE(reserve) {
+	char saved[64];
+	char *mem;
+	size_t size;
+};
+
+FIXTURE_SETUP(reserve)
+{
+	char buf[128], *l, *r;
+	struct counts warm;
+
+	if (access(SWITCH, W_OK))
+		SKIP(return, "kernel without CONFIG_ANON_RESERVE");
+	if (!ff_module_loaded())
+		ASSERT_EQ(0, ff_module_load(ff_module_path()));
+	ASSERT_GT(ff_read_file(SWITCH, buf, sizeof(buf)), 0);
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	ASSERT_NE(NULL, r);
+	*r = '\0';
+	snprintf(self->saved, sizeof(self->saved), "%s", l + 1);
+	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
+	self->mem = NULL;
+	/*
+	 * The reservation is per mm: any fault of this process in another chunk
+	 * moves it. Fault in the stack that reading the counters needs now, so
+	 * that reading them later faults nothing.
+	 */
+	read_counts(_metadata, &warm);
+}
+
+FIXTURE_TEARDOWN(reserve)
+{
+	if (self->mem)
+		munmap(self->mem, self->size);
+	if (self->saved[0])
+		ff_write_file(SWITCH, self->saved);
+}
+
+static char *map_chunks(FIXTURE_DATA(reserve) *self, size_t chunks)
+{
+	self->size = chunks * CHUNK;
+	self->mem = ff_mmap_aligned(self->size, CHUNK);
+	return self->mem == MAP_FAILED ? NULL : self->mem;
+}
+
+TEST_F(reserve, dense_write_is_contiguous_per_chunk)
+{
+	const size_t chunks = 64;
+	struct counts a, b, d;
+	size_t c, i;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, chunks));
+	read_counts(_metadata, &a);
+	fill(p, self->size, 0x5eed);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+
+	EXPECT_EQ(0, check(p, self->size, 0x5eed));
+	EXPECT_EQ(chunks, d.alloc);
+	EXPECT_EQ(chunks * (CHUNK_PAGES - 1), d.hit);
+	EXPECT_EQ(0u, d.alloc_fail);
+	for (c = 0; c < chunks; c++) {
+		uint64_t first, pfn;
+
+		ASSERT_EQ(0, ff_pagemap_pfn(p + c * CHUNK, &first));
+		ASSERT_NE(0u, first) TH_LOG("pagemap shows no PFNs: not root?");
+		EXPECT_EQ(0u, first % CHUNK_PAGES) TH_LOG("chunk %zu at pfn %#lx", c,
+							  (unsigned long)first);
+		for (i = 1; i < CHUNK_PAGES; i++) {
+			ASSERT_EQ(0, ff_pagemap_pfn(p + c * CHUNK + i * PAGE, &pfn));
+			EXPECT_EQ(first + i, pfn) TH_LOG("chunk %zu page %zu", c, i);
+		}
+	}
+}
+
+TEST_F(reserve, sparse_touch_costs_no_extra_rss)
+{
+	const size_t chunks = 256;
+	long rss_never, rss_always, before;
+	struct counts a, b, d;
+	size_t c;
+	char *p;
+
+	/* Without the reservation first, as the reference. */
+	ASSERT_EQ(0, ff_write_file(SWITCH, "never"));
+	ASSERT_NE(NULL, p = map_chunks(self, chunks));
+	before = ff_rss_kb();
+	for (c = 0; c < chunks; c++)
+		p[c * CHUNK] = 1;
+	rss_never = ff_rss_kb() - before;
+	munmap(p, self->size);
+
+	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
+	ASSERT_NE(NULL, p = map_chunks(self, chunks + 1));
+	p[chunks * CHUNK] = 1;	/* the reservation is now in this mapping */
+	read_counts(_metadata, &a);
+	before = ff_rss_kb();
+	for (c = 0; c < chunks; c++)
+		p[c * CHUNK] = 1;
+	rss_always = ff_rss_kb() - before;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+
+	TH_LOG("sparse RSS: never %ld KiB, always %ld KiB", rss_never, rss_always);
+	EXPECT_LE(rss_always, rss_never + 16);
+	EXPECT_EQ(chunks, d.alloc);
+	/* Each new reservation gave the 15 unused pages of the one before back. */
+	EXPECT_EQ(chunks * (CHUNK_PAGES - 1), d.release);
+}
+
+TEST_F(reserve, read_faults_keep_the_zero_page)
+{
+	struct counts a, b, d;
+	volatile char *p;
+	unsigned int sum = 0;
+	size_t i;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 4));
+	read_counts(_metadata, &a);
+	for (i = 0; i < self->size; i += PAGE)
+		sum += p[i];
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(0u, sum);
+	EXPECT_EQ(0u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+}
+
+TEST_F(reserve, nohugepage_vma_is_not_reserved)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 4));
+	ASSERT_EQ(0, madvise(p, self->size, MADV_NOHUGEPAGE));
+	read_counts(_metadata, &a);
+	fill(p, self->size, 1);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(0u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(0, check(p, self->size, 1));
+}
+
+TEST_F(reserve, never_switches_it_off)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_EQ(0, ff_write_file(SWITCH, "never"));
+	ASSERT_NE(NULL, p = map_chunks(self, 4));
+	read_counts(_metadata, &a);
+	fill(p, self->size, 2);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(0u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+}
+
+TEST_F(reserve, madvise_mode_needs_madv_hugepage)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_EQ(0, ff_write_file(SWITCH, "madvise"));
+	ASSERT_NE(NULL, p = map_chunks(self, 4));
+	read_counts(_metadata, &a);
+	fill(p, 2 * CHUNK, 3);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(0u, d.alloc);
+
+	ASSERT_EQ(0, madvise(p + 2 * CHUNK, 2 * CHUNK, MADV_HUGEPAGE));
+	read_counts(_metadata, &a);
+	fill(p + 2 * CHUNK, 2 * CHUNK, 4);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(2u, d.alloc);
+}
+
+struct uffd_server {
+	int uffd;
+	size_t faults;		/* how many to serve before returning */
+	int error;
+};
+
+/* Resolve missing faults by copying in a zero page, like a lazy loader. */
+static void *uffd_serve(void *arg)
+{
+	static char zero[PAGE] __attribute__((aligned(PAGE)));
+	struct uffd_server *srv = arg;
+	size_t served = 0;
+
+	while (served < srv->faults) {
+		struct pollfd pfd = { .fd = srv->uffd, .events = POLLIN };
+		struct uffdio_copy copy = { 0 };
+		struct uffd_msg msg;
+
+		if (poll(&pfd, 1, 10000) != 1 ||
+		    read(srv->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT) {
+			srv->error = 1;
+			return NULL;
+		}
+		copy.dst = msg.arg.pagefault.address & ~(PAGE - 1);
+		copy.src = (unsigned long)zero;
+		copy.len = PAGE;
+		if (ioctl(srv->uffd, UFFDIO_COPY, &copy)) {
+			srv->error = 2;
+			return NULL;
+		}
+		served++;
+	}
+	return NULL;
+}
+
+TEST_F(reserve, userfaultfd_vma_is_not_reserved)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { 0 };
+	struct uffd_server srv = { 0 };
+	struct counts a, b, d;
+	pthread_attr_t attr;
+	pthread_t server;
+	void *stack;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 4));
+	srv.uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	ASSERT_GE(srv.uffd, 0);
+	ASSERT_EQ(0, ioctl(srv.uffd, UFFDIO_API, &api));
+	reg.range.start = (unsigned long)p;
+	reg.range.len = self->size;
+	reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+	ASSERT_EQ(0, ioctl(srv.uffd, UFFDIO_REGISTER, &reg));
+	srv.faults = self->size / PAGE;
+	/*
+	 * The server's stack is populated now, so that its own faults do not
+	 * show in the counters below.
+	 */
+	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	ASSERT_NE(MAP_FAILED, stack);
+	ASSERT_EQ(0, pthread_attr_init(&attr));
+	ASSERT_EQ(0, pthread_attr_setstack(&attr, stack, STACK_SIZE));
+	ASSERT_EQ(0, pthread_create(&server, &attr, uffd_serve, &srv));
+
+	read_counts(_metadata, &a);
+	fill(p, self->size, 5);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	pthread_join(server, NULL);
+	pthread_attr_destroy(&attr);
+	munmap(stack, STACK_SIZE);
+	close(srv.uffd);
+
+	EXPECT_EQ(0, srv.error);
+	EXPECT_EQ(0u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(0, check(p, self->size, 5));
+}
+
+TEST_F(reserve, munmap_gives_unused_pages_back)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	p[0] = 1;
+	read_counts(_metadata, &a);
+	ASSERT_EQ(0, munmap(p, self->size));
+	self->mem = NULL;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(CHUNK_PAGES - 1, d.release);
+}
+
+TEST_F(reserve, split_inside_chunk_gives_unused_pages_back)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 2));
+	p[0] = 1;
+	read_counts(_metadata, &a);
+	/* mprotect of half the chunk splits the VMA inside it. */
+	ASSERT_EQ(0, mprotect(p + CHUNK / 2, CHUNK / 2, PROT_READ));
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(CHUNK_PAGES - 1, d.release);
+
+	/* A split on a chunk boundary leaves the reservation alone. */
+	p[CHUNK + PAGE] = 1;
+	read_counts(_metadata, &a);
+	ASSERT_EQ(0, mprotect(p + CHUNK, CHUNK, PROT_READ));
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(0u, d.release);
+}
+
+TEST_F(reserve, fork_child_inherits_no_reservation)
+{
+	struct counts a, b, d;
+	int status;
+	pid_t pid;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	p[0] = 'p';
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		/* Page 1 is empty in the child too: a new reservation, no hit. */
+		p[PAGE] = 'c';
+		p[0] = 'c';	/* COW of the parent's page */
+		_exit(p[PAGE] == 'c' && p[0] == 'c' ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	/* The child's exit gave its reservation back. */
+	EXPECT_EQ(CHUNK_PAGES - 1, d.release);
+
+	/* The parent's data is its own, and its reservation still serves it. */
+	EXPECT_EQ('p', p[0]);
+	EXPECT_EQ(0, p[PAGE]);
+	read_counts(_metadata, &a);
+	p[2 * PAGE] = 'p';
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.hit);
+}
+
+TEST_F(reserve, shrinker_takes_reserved_pages_back)
+{
+	struct counts a, b, d;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	p[0] = 1;
+	read_counts(_metadata, &a);
+	/* drop_caches=2 runs every shrinker, as memory pressure would. */
+	ASSERT_EQ(0, ff_write_file("/proc/sys/vm/drop_caches", "2"));
+	p[PAGE] = 2;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_GE(d.reclaim, CHUNK_PAGES - 1);
+	/* The reservation is gone: the next fault in the chunk reserves anew. */
+	EXPECT_EQ(1u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(1, p[0]);
+	EXPECT_EQ(2, p[PAGE]);
+}
+
+TEST_F(reserve, switch_rejects_bad_input)
+{
+	char buf[128];
+	int fd;
+
+	fd = open(SWITCH, O_WRONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, write(fd, "sometimes", 9));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	ASSERT_EQ(0, ff_write_file(SWITCH, "madvise\n"));
+	ASSERT_GT(ff_read_file(SWITCH, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("always [madvise] never\n", buf);
+}
+
+TEST_HARNESS_MAIN
