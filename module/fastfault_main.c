@@ -15,6 +15,7 @@
 #include <linux/fs.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 #include <generated/utsrelease.h>
@@ -46,6 +47,17 @@ static const struct ff_counter ff_reserve_counters[] = {
 };
 #endif
 
+#ifdef arch_fold_contig_ptes
+/* arm64 contiguous blocks of user PTEs (arch/arm64/mm/contig.c). */
+static const struct ff_counter ff_cont_counters[] = {
+	{ "cont_pte_fold", CONT_PTE_FOLD },
+	{ "cont_pte_unfold_set", CONT_PTE_UNFOLD_SET },
+	{ "cont_pte_unfold_clear", CONT_PTE_UNFOLD_CLEAR },
+	{ "cont_pte_unfold_wrprotect", CONT_PTE_UNFOLD_WRPROTECT },
+	{ "cont_pte_unfold_access", CONT_PTE_UNFOLD_ACCESS },
+};
+#endif
+
 static struct ff_feature ff_features[] = {
 	{
 		.name = FASTFAULT_DIR_FAULT,
@@ -57,6 +69,13 @@ static struct ff_feature ff_features[] = {
 		.name = FASTFAULT_DIR_RESERVE,
 		.counters = ff_reserve_counters,
 		.nr_counters = ARRAY_SIZE(ff_reserve_counters),
+	},
+#endif
+#ifdef arch_fold_contig_ptes
+	{
+		.name = FASTFAULT_DIR_CONT,
+		.counters = ff_cont_counters,
+		.nr_counters = ARRAY_SIZE(ff_cont_counters),
 	},
 #endif
 };

@@ -10,6 +10,9 @@
  * 16-aligned and the rest follow it, the attributes are identical except the
  * access flag and dirty state, and the range lies in one VMA.
  *
+ * The A/D scrambler (fastfault/scramble, same interface) moves each valid
+ * block's access and dirty state into one random entry, as hardware may.
+ *
  * Interface: write a pid, or "all", to fastfault/audit; read the report:
  *   "name value" lines (processes, cont_kb, blocks, violations), then one
  *   "violation pid=<pid> addr=<hex> <reason>" line per violation (the first
@@ -21,12 +24,14 @@
 #include <linux/mutex.h>
 #include <linux/pgtable.h>
 #include <linux/pid.h>
+#include <linux/random.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <asm/tlbflush.h>
 
 #include "fastfault.h"
 #include "ff_audit.h"
@@ -121,35 +126,86 @@ static void ff_report_violation(struct ff_audit_report *rep, pid_t pid,
 	}
 }
 
-/* Audit the groups of one PTE table that start in [start, end). */
-static void ff_audit_pte_table(struct mm_struct *mm, pmd_t *pmd,
-			       unsigned long start, unsigned long end,
-			       struct vm_area_struct *vma,
-			       struct ff_audit_report *rep, pid_t pid)
+/*
+ * What to do with each 64 KiB-aligned group of entries: called with the PTE
+ * lock held, @ptep pointing at the group's first entry.
+ */
+struct ff_walk {
+	void (*group)(struct ff_walk *w, struct vm_area_struct *vma,
+		      unsigned long addr, pte_t *ptep);
+	struct ff_audit_report *rep;
+	pid_t pid;
+};
+
+static void ff_audit_group(struct ff_walk *w, struct vm_area_struct *vma,
+			   unsigned long addr, pte_t *ptep)
 {
 	pte_t ptes[FF_CONT_PTES];
+	enum ff_block_verdict v;
+	unsigned int i;
+	bool one_vma;
+
+	for (i = 0; i < FF_CONT_PTES; i++)
+		ptes[i] = READ_ONCE(ptep[i]);
+	one_vma = addr >= vma->vm_start && addr + FF_CONT_SIZE <= vma->vm_end;
+	v = ff_audit_check_group(ptes, FF_CONT_PTES, one_vma);
+	if (v == FF_BLOCK_OK) {
+		w->rep->blocks++;
+		w->rep->cont_kb += FF_CONT_SIZE / SZ_1K;
+	} else if (v != FF_BLOCK_NONE) {
+		ff_report_violation(w->rep, w->pid, addr, v);
+	}
+}
+
+#ifdef CONFIG_ARM64
+/*
+ * Move a valid block's access flag and dirty state into one random entry,
+ * as hardware may record them: every other entry becomes old and clean.
+ * Whoever reads those bits from one entry of a block, and not from all of
+ * them, then sees the wrong answer here too, not only on hardware.
+ */
+static void ff_scramble_group(struct ff_walk *w, struct vm_area_struct *vma,
+			      unsigned long addr, pte_t *ptep)
+{
+	unsigned int i, keep = get_random_u32_below(FF_CONT_PTES);
+	bool young = false, dirty = false;
+	pte_t ptes[FF_CONT_PTES];
+
+	for (i = 0; i < FF_CONT_PTES; i++) {
+		ptes[i] = READ_ONCE(ptep[i]);
+		young |= pte_young(ptes[i]);
+		dirty |= pte_dirty(ptes[i]);
+	}
+	if (ff_audit_check_group(ptes, FF_CONT_PTES, true) != FF_BLOCK_OK)
+		return;
+	for (i = 0; i < FF_CONT_PTES; i++) {
+		pte_t pte = pte_mkold(pte_mkclean(ptes[i]));
+
+		if (i == keep && young)
+			pte = pte_mkyoung(pte);
+		if (i == keep && dirty)
+			pte = pte_mkdirty(pte);
+		set_pte(ptep + i, pte);
+	}
+	flush_tlb_range(vma, addr, addr + FF_CONT_SIZE);
+	w->rep->blocks++;
+	w->rep->cont_kb += FF_CONT_SIZE / SZ_1K;
+}
+#endif
+
+/* Call w->group for the groups of one PTE table that start in [start, end). */
+static void ff_walk_pte_table(struct ff_walk *w, struct mm_struct *mm,
+			      pmd_t *pmd, unsigned long start,
+			      unsigned long end, struct vm_area_struct *vma)
+{
 	unsigned long addr;
 	spinlock_t *ptl;
 	pte_t *pte;
 
 	for (addr = start; addr < end; addr += FF_CONT_SIZE) {
-		enum ff_block_verdict v;
-		unsigned int i;
-		bool one_vma;
-
 		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
-		for (i = 0; i < FF_CONT_PTES; i++)
-			ptes[i] = READ_ONCE(pte[i]);
+		w->group(w, vma, addr, pte);
 		pte_unmap_unlock(pte, ptl);
-
-		one_vma = addr >= vma->vm_start && addr + FF_CONT_SIZE <= vma->vm_end;
-		v = ff_audit_check_group(ptes, FF_CONT_PTES, one_vma);
-		if (v == FF_BLOCK_OK) {
-			rep->blocks++;
-			rep->cont_kb += FF_CONT_SIZE / SZ_1K;
-		} else if (v != FF_BLOCK_NONE) {
-			ff_report_violation(rep, pid, addr, v);
-		}
 	}
 }
 
@@ -178,9 +234,8 @@ static pmd_t *ff_pte_table_pmd(struct mm_struct *mm, unsigned long addr)
 	return pmd;
 }
 
-/* Audit one mm. The caller holds a reference on it. */
-static void ff_audit_mm(struct mm_struct *mm, struct ff_audit_report *rep,
-			pid_t pid)
+/* Walk one mm's user page tables. The caller holds a reference on it. */
+static void ff_walk_mm(struct ff_walk *w, struct mm_struct *mm)
 {
 	unsigned long next_group = 0;
 	struct vm_area_struct *vma;
@@ -197,18 +252,18 @@ static void ff_audit_mm(struct mm_struct *mm, struct ff_audit_report *rep,
 
 			table_end = ALIGN(table_end, FF_CONT_SIZE);
 			if (pmd)
-				ff_audit_pte_table(mm, pmd, addr, table_end, vma,
-						   rep, pid);
+				ff_walk_pte_table(w, mm, pmd, addr, table_end,
+						  vma);
 			addr = table_end;
 			cond_resched();
 		}
 		next_group = addr;
 	}
 	mmap_read_unlock(mm);
-	rep->processes++;
+	w->rep->processes++;
 }
 
-static int ff_audit_pid(struct pid *pid, struct ff_audit_report *rep)
+static int ff_walk_pid(struct pid *pid, struct ff_walk *w)
 {
 	struct task_struct *task = get_pid_task(pid, PIDTYPE_PID);
 	struct mm_struct *mm;
@@ -217,14 +272,15 @@ static int ff_audit_pid(struct pid *pid, struct ff_audit_report *rep)
 		return -ESRCH;
 	mm = get_task_mm(task);
 	if (mm) {
-		ff_audit_mm(mm, rep, pid_nr(pid));
+		w->pid = pid_nr(pid);
+		ff_walk_mm(w, mm);
 		mmput(mm);
 	}
 	put_task_struct(task);
 	return 0;
 }
 
-static int ff_audit_all(struct ff_audit_report *rep)
+static int ff_walk_all(struct ff_walk *w)
 {
 	struct task_struct *p;
 	struct pid **pids;
@@ -248,36 +304,38 @@ static int ff_audit_all(struct ff_audit_report *rep)
 	}
 	rcu_read_unlock();
 	for (i = 0; i < n; i++) {
-		ff_audit_pid(pids[i], rep);	/* a process may have exited */
+		ff_walk_pid(pids[i], w);	/* a process may have exited */
 		put_pid(pids[i]);
 	}
 	kvfree(pids);
 	return 0;
 }
 
-/* Parse "all" or a pid and run the audit into ff_report. */
-static int ff_audit_run(const char *arg)
+/* Parse "all" or a pid and walk it into ff_report. */
+static int ff_walk_run(struct ff_walk *w, const char *arg)
 {
-	struct ff_audit_report *rep = &ff_report;
 	struct pid *pid;
 	int nr, ret;
 
-	memset(rep, 0, sizeof(*rep));
+	w->rep = &ff_report;
+	memset(w->rep, 0, sizeof(*w->rep));
 	if (sysfs_streq(arg, "all"))
-		return ff_audit_all(rep);
+		return ff_walk_all(w);
 	if (kstrtoint(arg, 10, &nr) || nr <= 0)
 		return -EINVAL;
 	pid = find_get_pid(nr);
 	if (!pid)
 		return -ESRCH;
-	ret = ff_audit_pid(pid, rep);
+	ret = ff_walk_pid(pid, w);
 	put_pid(pid);
 	return ret;
 }
 
-static ssize_t ff_audit_write(struct file *file, const char __user *ubuf,
-			      size_t count, loff_t *ppos)
+/* Writes to `audit` (and `scramble`): a pid or "all", then walk it. */
+static ssize_t ff_walk_write(struct file *file, const char __user *ubuf,
+			     size_t count, loff_t *ppos)
 {
+	struct ff_walk w = { .group = file_inode(file)->i_private };
 	char buf[16];
 	int ret;
 
@@ -287,7 +345,7 @@ static ssize_t ff_audit_write(struct file *file, const char __user *ubuf,
 		return -EFAULT;
 	buf[count] = '\0';
 	mutex_lock(&ff_audit_lock);
-	ret = ff_audit_run(buf);
+	ret = ff_walk_run(&w, buf);
 	if (ret)
 		memset(&ff_report, 0, sizeof(ff_report));
 	mutex_unlock(&ff_audit_lock);
@@ -321,12 +379,17 @@ static const struct file_operations ff_audit_fops = {
 	.owner = THIS_MODULE,
 	.open = ff_audit_open,
 	.read = seq_read,
-	.write = ff_audit_write,
+	.write = ff_walk_write,
 	.llseek = seq_lseek,
 	.release = single_release,
 };
 
 void ff_audit_create(struct dentry *root)
 {
-	debugfs_create_file("audit", 0600, root, NULL, &ff_audit_fops);
+	debugfs_create_file("audit", 0600, root, ff_audit_group, &ff_audit_fops);
+#ifdef CONFIG_ARM64
+	/* Reading `scramble` reports the blocks it scrambled, as `audit` does. */
+	debugfs_create_file("scramble", 0600, root, ff_scramble_group,
+			    &ff_audit_fops);
+#endif
 }

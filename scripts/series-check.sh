@@ -47,10 +47,11 @@ for p in "${patches[@]}"; do
 	mapfile -t cfiles < <(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$p")
 	before=$(w1_warnings "${cfiles[@]}")
 	git -C "$work" am -q "$p" || { git -C "$work" am --abort; die "$name does not apply"; }
+	smake olddefconfig >/dev/null	# take the defaults of options the patch adds
 	smake Image modules || die "$name: the kernel does not build"
 	after=$(w1_warnings "${cfiles[@]}")
 	[ "$after" -le "$before" ] || die "$name: W=1 warnings in its C files went from $before to $after"
-	# Debian's python3 first: spdxcheck.py needs its python3-ply.
+	# Debian's python3 first: spdxcheck.py needs its python3-ply and python3-git.
 	(cd "$work" && PATH=/usr/bin:$PATH ./scripts/checkpatch.pl --strict -q --no-summary "$p") ||
 		die "$name: checkpatch --strict complains (above)"
 	log "ok $i $name (W=1 warnings $before -> $after)"

@@ -178,9 +178,8 @@ long ff_rss_kb(void)
 	return (long)(resident * (unsigned long)sysconf(_SC_PAGESIZE) / 1024);
 }
 
-int ff_audit_run(const char *target, struct ff_audit *out)
+static int ff_walk_run(const char *path, const char *target, struct ff_audit *out)
 {
-	const char *path = FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_AUDIT_FILE;
 	ssize_t n;
 	int ret;
 
@@ -196,4 +195,14 @@ int ff_audit_run(const char *target, struct ff_audit *out)
 	    ff_stats_lookup(out->report, FASTFAULT_AUDIT_VIOLATIONS, &out->violations))
 		return -EPROTO;
 	return 0;
+}
+
+int ff_audit_run(const char *target, struct ff_audit *out)
+{
+	return ff_walk_run(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_AUDIT_FILE, target, out);
+}
+
+int ff_scramble_run(const char *target, struct ff_audit *out)
+{
+	return ff_walk_run(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_SCRAMBLE_FILE, target, out);
 }

@@ -60,6 +60,12 @@ struct ff_audit {
  */
 int ff_audit_run(const char *target, struct ff_audit *out);
 
+/*
+ * Run the A/D scrambler on @target: each valid block's access and dirty
+ * state moves into one random entry, as hardware may leave it.
+ */
+int ff_scramble_run(const char *target, struct ff_audit *out);
+
 /* mmap @size bytes of private anonymous memory aligned to @align. */
 void *ff_mmap_aligned(size_t size, size_t align);
 

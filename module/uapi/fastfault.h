@@ -17,6 +17,7 @@
 /* Feature directories under FASTFAULT_DEBUGFS_ROOT. */
 #define FASTFAULT_DIR_FAULT	"fault"
 #define FASTFAULT_DIR_RESERVE	"reserve"	/* kernels with CONFIG_ANON_RESERVE */
+#define FASTFAULT_DIR_CONT	"cont"		/* arm64 kernels that fold PTE blocks */
 
 /*
  * The page-table auditor: write a pid or "all" to FASTFAULT_DEBUGFS_ROOT
@@ -24,6 +25,8 @@
  * "violation pid=<pid> addr=<hex> <reason>" line per violation listed.
  */
 #define FASTFAULT_AUDIT_FILE	"audit"
+/* The A/D scrambler (arm64): same interface; "blocks" counts those scrambled. */
+#define FASTFAULT_SCRAMBLE_FILE	"scramble"
 #define FASTFAULT_AUDIT_PROCESSES	"processes"
 #define FASTFAULT_AUDIT_CONT_KB		"cont_kb"
 #define FASTFAULT_AUDIT_BLOCKS		"blocks"
