@@ -44,6 +44,8 @@ static const struct ff_counter ff_reserve_counters[] = {
 	{ "anon_reserve_hit", ANON_RESERVE_HIT },
 	{ "anon_reserve_release", ANON_RESERVE_RELEASE },
 	{ "anon_reserve_reclaim", ANON_RESERVE_RECLAIM },
+	{ "anon_reserve_skip", ANON_RESERVE_SKIP },
+	{ "anon_reserve_map_ahead", ANON_RESERVE_MAP_AHEAD },
 };
 #endif
 

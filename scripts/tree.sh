@@ -34,20 +34,30 @@ create_base() {
 	rmdir "$tmp"
 }
 
+# Apply the series in a second work tree, then move the main tree to the
+# result: git rewrites only the files that differ, so the build stays
+# incremental (resetting the main tree to the base would touch every file
+# any patch changes, headers included).
 apply_series() {
-	git -C "$TREE" am --abort >/dev/null 2>&1 || true
-	git -C "$TREE" checkout -q -f master
-	git -C "$TREE" reset -q --hard "$BASE_TAG"
-	local p
+	local apply=$CACHE/apply-tree p
+	if ! git -C "$apply" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$apply"
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$apply" "$BASE_TAG"
+	fi
+	git -C "$apply" am --abort >/dev/null 2>&1 || true
+	git -C "$apply" checkout -q -f --detach "$BASE_TAG"
 	for p in "$REPO"/patches/*.patch; do
 		[ -e "$p" ] || continue
 		case ${p##*/} in 0000-*) continue ;; esac
-		if ! git -C "$TREE" am -q "$p" >"$CACHE/am.log" 2>&1; then
-			git -C "$TREE" am --abort >/dev/null 2>&1 || true
+		if ! git -C "$apply" am -q "$p" >"$CACHE/am.log" 2>&1; then
+			git -C "$apply" am --abort >/dev/null 2>&1 || true
 			cat "$CACHE/am.log" >&2
 			die "patch ${p##*/} does not apply to the series before it"
 		fi
 	done
+	git -C "$TREE" checkout -q -f master
+	git -C "$TREE" reset -q --hard "$(git -C "$apply" rev-parse HEAD)"
 	echo "$(patches_hash) $(git -C "$TREE" rev-parse HEAD)" >"$SERIES_STAMP"
 	log "series applied: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patches"
 }

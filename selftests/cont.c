@@ -25,6 +25,7 @@
 #endif
 
 #define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
+#define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
 #define PAGE		4096UL
 #define CHUNK		(64 * 1024UL)
 #define CHUNKS		8UL
@@ -77,6 +78,7 @@ static void audit_self(struct __test_metadata *_metadata, struct ff_audit *a)
 
 FIXTURE(cont) {
 	char saved[64];
+	char saved_adaptive[8];
 	char *mem;
 	size_t size;
 };
@@ -84,9 +86,11 @@ FIXTURE(cont) {
 FIXTURE_VARIANT(cont) {
 	enum op op;
 	bool unfolds;	/* the operation must unfold the first block */
+	bool adaptive;	/* fill with the adaptive policy (whole chunks at once) */
 };
 
 FIXTURE_VARIANT_ADD(cont, fold_only) { .op = OP_NONE };
+FIXTURE_VARIANT_ADD(cont, fold_adaptive) { .op = OP_NONE, .adaptive = true };
 FIXTURE_VARIANT_ADD(cont, munmap_page) { .op = OP_MUNMAP_PAGE, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, mprotect_page) { .op = OP_MPROTECT_PAGE, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, mprotect_half) { .op = OP_MPROTECT_HALF, .unfolds = true };
@@ -141,6 +145,13 @@ FIXTURE_SETUP(cont)
 	*r = '\0';
 	snprintf(self->saved, sizeof(self->saved), "%s", l + 1);
 	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
+	ASSERT_GT(ff_read_file(ADAPTIVE, self->saved_adaptive,
+			       sizeof(self->saved_adaptive)), 0);
+	/*
+	 * The seed policy reserves every chunk, whatever this process did
+	 * before; the adaptive one needs a clean history: see below.
+	 */
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "0"));
 	audit_self(_metadata, &a);	/* fault in what the auditor read needs */
 	self->size = SIZE;
 	self->mem = ff_mmap_aligned(SIZE, CHUNK);
@@ -153,6 +164,8 @@ FIXTURE_TEARDOWN(cont)
 		munmap(self->mem, self->size);
 	if (self->saved[0])
 		ff_write_file(SWITCH, self->saved);
+	if (self->saved_adaptive[0])
+		ff_write_file(ADAPTIVE, self->saved_adaptive);
 }
 
 static int child_writes_and_checks(char *p)
@@ -174,6 +187,33 @@ TEST_F(cont, operation_keeps_blocks_valid)
 	pid_t pid;
 
 	audit_self(_metadata, &before);
+	if (variant->adaptive) {
+		/*
+		 * A fresh process has no history: the policy maps chunks page
+		 * by page until two were dense, then whole chunks at once.
+		 */
+		ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			struct ff_audit a;
+			char me[16];
+			uint64_t f0, f1;
+
+			ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &f0);
+			fill(p, pages, -1);
+			ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &f1);
+			snprintf(me, sizeof(me), "%d", getpid());
+			if (ff_audit_run(me, &a) || a.violations || f1 - f0 != CHUNKS ||
+			    bad_pages(p, pages, -1))
+				_exit(1);
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &status, 0));
+		ASSERT_TRUE(WIFEXITED(status));
+		ASSERT_EQ(0, WEXITSTATUS(status));
+		ASSERT_EQ(0, ff_write_file(ADAPTIVE, "0"));
+	}
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &folds0));
 	fill(p, pages, -1);
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &folds1));

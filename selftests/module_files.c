@@ -136,6 +136,8 @@ TEST_F(module, reset_counts_from_zero)
 	p = mmap(NULL, pages * page, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, p);
+	/* One fault per page: no THP, no 64 KiB chunk mapped at once. */
+	ASSERT_EQ(0, madvise(p, pages * page, MADV_NOHUGEPAGE));
 	for (i = 0; i < pages; i++)
 		p[i * page] = 1;
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_FAULT, "pgfault", &after));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,13 +25,14 @@
 #include "ff_util.h"
 
 #define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
+#define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
 #define PAGE		4096UL
 #define CHUNK		(64 * 1024UL)
 #define CHUNK_PAGES	(CHUNK / PAGE)
 #define STACK_SIZE	(256 * 1024UL)
 
 struct counts {
-	uint64_t alloc, alloc_fail, hit, release, reclaim;
+	uint64_t alloc, alloc_fail, hit, release, reclaim, skip, map_ahead;
 };
 
 static void read_counts(struct __test_metadata *_metadata, struct counts *c)
@@ -43,6 +45,9 @@ static void read_counts(struct __test_metadata *_metadata, struct counts *c)
 				     &c->release));
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_reclaim",
 				     &c->reclaim));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_skip", &c->skip));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_map_ahead",
+				     &c->map_ahead));
 }
 
 static void delta(const struct counts *a, const struct counts *b, struct counts *d)
@@ -52,6 +57,16 @@ static void delta(const struct counts *a, const struct counts *b, struct counts 
 	d->hit = b->hit - a->hit;
 	d->release = b->release - a->release;
 	d->reclaim = b->reclaim - a->reclaim;
+	d->skip = b->skip - a->skip;
+	d->map_ahead = b->map_ahead - a->map_ahead;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
 }
 
 /* Write a pattern that names the page, so a misplaced page shows. */
@@ -75,6 +90,7 @@ static int check(const char *p, size_t bytes, unsigned int seed)
 
 FIXTURE(reserve) {
 	char saved[64];
+	char saved_adaptive[8];
 	char *mem;
 	size_t size;
 };
@@ -95,6 +111,10 @@ FIXTURE_SETUP(reserve)
 	*r = '\0';
 	snprintf(self->saved, sizeof(self->saved), "%s", l + 1);
 	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
+	/* Most cases test the seed policy; the adaptive ones switch it on. */
+	ASSERT_GT(ff_read_file(ADAPTIVE, self->saved_adaptive,
+			       sizeof(self->saved_adaptive)), 0);
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "0"));
 	self->mem = NULL;
 	/*
 	 * The reservation is per mm: any fault of this process in another chunk
@@ -110,6 +130,8 @@ FIXTURE_TEARDOWN(reserve)
 		munmap(self->mem, self->size);
 	if (self->saved[0])
 		ff_write_file(SWITCH, self->saved);
+	if (self->saved_adaptive[0])
+		ff_write_file(ADAPTIVE, self->saved_adaptive);
 }
 
 static char *map_chunks(FIXTURE_DATA(reserve) *self, size_t chunks)
@@ -432,6 +454,65 @@ TEST_F(reserve, shrinker_takes_reserved_pages_back)
 	EXPECT_EQ(0u, d.hit);
 	EXPECT_EQ(1, p[0]);
 	EXPECT_EQ(2, p[PAGE]);
+}
+
+TEST_F(reserve, adaptive_maps_dense_chunks_at_first_fault)
+{
+	const size_t chunks = 64;
+	struct counts a, b, d;
+	long faults;
+	char *p;
+
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	ASSERT_NE(NULL, p = map_chunks(self, chunks));
+	read_counts(_metadata, &a);
+	faults = minflt();
+	fill(p, self->size, 0xada);
+	faults = minflt() - faults;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	TH_LOG("adaptive dense: %ld faults for %zu chunks, %lu pages mapped ahead",
+	       faults, chunks, (unsigned long)d.map_ahead);
+	EXPECT_EQ(0, check(p, self->size, 0xada));
+	/* Page by page until ANON_RESERVE_DENSE chunks were dense, then one each. */
+	EXPECT_LE(faults, (long)(chunks + 3 * CHUNK_PAGES));
+	EXPECT_GE(d.map_ahead, (chunks - 3) * (CHUNK_PAGES - 1));
+}
+
+TEST_F(reserve, adaptive_backs_off_on_sparse_touch)
+{
+	const size_t chunks = 256;
+	struct counts a, b, d;
+	size_t c;
+	char *p;
+
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	ASSERT_NE(NULL, p = map_chunks(self, chunks));
+	read_counts(_metadata, &a);
+	for (c = 0; c < chunks; c++)
+		p[c * CHUNK] = 1;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	TH_LOG("adaptive sparse: %lu reservations, %lu faults skipped for %zu chunks",
+	       (unsigned long)d.alloc, (unsigned long)d.skip, chunks);
+	/* One reservation in about every ANON_RESERVE_BACKOFF + 1 faults. */
+	EXPECT_LE(d.alloc, chunks / 8);
+	EXPECT_EQ(0u, d.map_ahead);
+}
+
+TEST_F(reserve, adaptive_switch_rejects_bad_input)
+{
+	char buf[16];
+	int fd;
+
+	fd = open(ADAPTIVE, O_WRONLY);
+	ASSERT_GE(fd, 0);
+	EXPECT_EQ(-1, write(fd, "maybe", 5));
+	EXPECT_EQ(EINVAL, errno);
+	close(fd);
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	ASSERT_GT(ff_read_file(ADAPTIVE, buf, sizeof(buf)), 0);
+	EXPECT_STREQ("1\n", buf);
 }
 
 TEST_F(reserve, switch_rejects_bad_input)

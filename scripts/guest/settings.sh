@@ -6,22 +6,26 @@ RESERVE=/sys/kernel/mm/anon_reserve
 
 has_reserve() { [ -w $RESERVE/enabled ]; }
 
-set_reserve() { # set_reserve MODE
+set_reserve() { # set_reserve MODE ADAPTIVE
 	has_reserve || return 0
 	echo "$1" >$RESERVE/enabled || return 1
+	echo "$2" >$RESERVE/adaptive || return 1
+}
+
+need_reserve() {
+	has_reserve || { echo "settings.sh: this kernel has no $RESERVE" >&2; exit 1; }
 }
 
 case $1 in
 list)
 	echo base
-	has_reserve && echo reserve-seed
+	has_reserve && echo reserve-seed && echo reserve-adaptive
 	;;
 apply)
 	case $2 in
-	base) set_reserve never ;;
-	reserve-seed)
-		has_reserve || { echo "settings.sh: this kernel has no $RESERVE" >&2; exit 1; }
-		set_reserve always ;;
+	base) set_reserve never 0 ;;
+	reserve-seed) need_reserve; set_reserve always 0 ;;
+	reserve-adaptive) need_reserve; set_reserve always 1 ;;
 	*) echo "settings.sh: unknown setting '$2'" >&2; exit 1 ;;
 	esac
 	;;
