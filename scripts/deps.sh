@@ -46,11 +46,12 @@ done
 
 if [ -n "$missing" ]; then
 	apt_update
-	if ! apt-cache madison "linux-source-$LINUX_SERIES" | grep -q "| $LINUX_VERSION |"; then
+	offered=$(apt-cache madison "linux-source-$LINUX_SERIES" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u)
+	if ! grep -qxF -- "$LINUX_VERSION" <<<"$offered"; then
 		die "linux-source-$LINUX_SERIES=$LINUX_VERSION is not offered by apt any more.
   To move the pin on purpose, set LINUX_VERSION and LINUX_SHA256 (the sha256
   of /usr/src/linux-source-$LINUX_SERIES.tar.xz) in configs/pins.env or the
-  environment; offered now: $(apt-cache madison "linux-source-$LINUX_SERIES" | awk '{print $3}' | tr '\n' ' ')"
+  environment; offered now: $(echo $offered)"
 	fi
 	log "installing:$missing"
 	# shellcheck disable=SC2086
