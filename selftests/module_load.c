@@ -66,7 +66,12 @@ TEST(double_load_is_refused)
 	EXPECT_TRUE(ff_module_loaded());
 }
 
-TEST(no_leak_after_cycles)
+FIXTURE(kmemleak) {};
+FIXTURE_SETUP(kmemleak) {}
+FIXTURE_TEARDOWN(kmemleak) {}
+
+/* Two kmemleak scans of all memory: minutes under KASAN, not seconds. */
+TEST_F_TIMEOUT(kmemleak, no_leak_after_cycles, 600)
 {
 	int i, before, after;
 
