@@ -13,6 +13,7 @@ ARM64_PKGS="libcap-dev:arm64 libnuma-dev:arm64"
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
+mkdir -p "$CACHE"
 
 installed() { # installed PKG [VERSION]
 	local v
