@@ -10,25 +10,31 @@
 
 namespace ffbench {
 
-std::optional<Statm> parse_statm(std::string_view text)
+std::optional<std::uint64_t> parse_rollup_rss_kb(std::string_view text)
 {
-	std::uint64_t v[7];
-	const char *p = text.data();
-	const char *end = text.data() + text.size();
+	constexpr std::string_view key = "Rss:";
+	std::size_t at = 0;
 
-	for (auto &field : v) {
-		while (p < end && *p == ' ')
-			p++;
-		auto [next, ec] = std::from_chars(p, end, field);
-		if (ec != std::errc() || next == p)
+	while (at < text.size()) {
+		std::size_t eol = text.find('\n', at);
+		if (eol == std::string_view::npos)
+			eol = text.size();
+		std::string_view line = text.substr(at, eol - at);
+		at = eol + 1;
+		if (line.substr(0, key.size()) != key)
+			continue;
+		line.remove_prefix(key.size());
+		while (!line.empty() && line.front() == ' ')
+			line.remove_prefix(1);
+		std::uint64_t kb = 0;
+		auto [next, ec] = std::from_chars(line.data(), line.data() + line.size(), kb);
+		if (ec != std::errc() || next == line.data())
 			return std::nullopt;
-		p = next;
+		if (std::string_view(next, line.data() + line.size() - next) != " kB")
+			return std::nullopt;
+		return kb;
 	}
-	while (p < end && (*p == ' ' || *p == '\n'))
-		p++;
-	if (p != end)
-		return std::nullopt;
-	return Statm{v[0], v[1], v[2], v[3], v[4], v[5], v[6]};
+	return std::nullopt;
 }
 
 std::optional<std::string> read_text_file(const std::string &path)
@@ -43,13 +49,10 @@ std::optional<std::string> read_text_file(const std::string &path)
 
 std::optional<std::uint64_t> self_rss_kb()
 {
-	const auto text = read_text_file("/proc/self/statm");
+	const auto text = read_text_file("/proc/self/smaps_rollup");
 	if (!text)
 		return std::nullopt;
-	const auto statm = parse_statm(*text);
-	if (!statm)
-		return std::nullopt;
-	return statm->resident * static_cast<std::uint64_t>(sysconf(_SC_PAGESIZE)) / 1024;
+	return parse_rollup_rss_kb(*text);
 }
 
 static double tv_s(const timeval &tv)

@@ -2,36 +2,37 @@
 
 #include "procfs.h"
 
-using ffbench::parse_statm;
+using ffbench::parse_rollup_rss_kb;
 
-TEST(Statm, ParsesSevenFields)
+// As 6.1 prints it: a header line, then "Name:   value kB" lines.
+constexpr const char *kRollup =
+	"00400000-ffffd9fee000 ---p 00000000 00:00 0                  [rollup]\n"
+	"Rss:                5316 kB\n"
+	"Pss:                5316 kB\n"
+	"Pss_Anon:           4176 kB\n";
+
+TEST(Rollup, ReadsTheRssLine)
 {
-	const auto s = parse_statm("16900 16513 123 5 0 16600 0\n");
-	ASSERT_TRUE(s.has_value());
-	EXPECT_EQ(16900u, s->size);
-	EXPECT_EQ(16513u, s->resident);
-	EXPECT_EQ(123u, s->shared);
-	EXPECT_EQ(16600u, s->data);
+	const auto kb = parse_rollup_rss_kb(kRollup);
+	ASSERT_TRUE(kb.has_value());
+	EXPECT_EQ(5316u, *kb);
 }
 
-TEST(Statm, RejectsTooFewFields)
+TEST(Rollup, IgnoresLinesThatOnlyContainRss)
 {
-	EXPECT_FALSE(parse_statm("1 2 3 4 5 6").has_value());
+	EXPECT_EQ(7u, parse_rollup_rss_kb("Pss_Rss: 1 kB\nRss: 7 kB\n").value_or(0));
 }
 
-TEST(Statm, RejectsTrailingGarbage)
+TEST(Rollup, RejectsMissingOrMalformedRss)
 {
-	EXPECT_FALSE(parse_statm("1 2 3 4 5 6 7 8").has_value());
-	EXPECT_FALSE(parse_statm("1 2 3 4 5 6 7x").has_value());
+	EXPECT_FALSE(parse_rollup_rss_kb("").has_value());
+	EXPECT_FALSE(parse_rollup_rss_kb("Pss: 12 kB\n").has_value());
+	EXPECT_FALSE(parse_rollup_rss_kb("Rss: kB\n").has_value());
+	EXPECT_FALSE(parse_rollup_rss_kb("Rss: -4 kB\n").has_value());
+	EXPECT_FALSE(parse_rollup_rss_kb("Rss: 12 MB\n").has_value());
 }
 
-TEST(Statm, RejectsNegativeAndEmpty)
-{
-	EXPECT_FALSE(parse_statm("").has_value());
-	EXPECT_FALSE(parse_statm("-1 2 3 4 5 6 7").has_value());
-}
-
-TEST(Statm, SelfRssIsPlausible)
+TEST(Rollup, SelfRssIsPlausible)
 {
 	const auto rss = ffbench::self_rss_kb();
 	ASSERT_TRUE(rss.has_value());
