@@ -3,7 +3,8 @@
 #   make run           build what is missing, boot the bench kernel, run the
 #                      benchmarks, print the table and the counters
 #   make check         every test: host unit tests, debug kernel, KUnit,
-#                      kselftests, console scan; ends "N passed, N failed, N skipped"
+#                      kselftests, the tree's vm selftests, console scans;
+#                      ends "N passed, N failed, N skipped"
 #   make bench         the benchmarks alone (out/bench/results.json)
 #   make series-check  each patch applies, builds, and is checkpatch --strict clean
 #   make export        regenerate patches/ from the kernel tree in the cache
@@ -13,6 +14,7 @@
 CPU ?= max#            QEMU cpu: max or cortex-a57
 MEM ?= 1G#             guest memory
 SMP ?= 2#              guest CPUs
+NODES ?= 2#            guest NUMA nodes, 1 or 2 (MEM split evenly; 2 lets tests migrate pages)
 TIMEOUT ?= 900#        seconds before a boot is declared lost
 APPEND ?=#             extra kernel command line
 CONFIG ?= debug#       kernel config for make shell: debug or bench
@@ -24,16 +26,18 @@ strip = $(strip $(1))
 override CPU := $(call strip,$(CPU))
 override MEM := $(call strip,$(MEM))
 override SMP := $(call strip,$(SMP))
+override NODES := $(call strip,$(NODES))
 override TIMEOUT := $(call strip,$(TIMEOUT))
 override CONFIG := $(call strip,$(CONFIG))
 override SETTING := $(call strip,$(SETTING))
 override RUNS := $(call strip,$(RUNS))
-export CPU MEM SMP TIMEOUT APPEND FASTFAULT_CACHE
+export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE
 
 $(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
 $(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use debug or bench))
 $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
+$(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
 $(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) is not a number of seconds))
 $(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
 $(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
@@ -43,7 +47,7 @@ CHECK := $(OUT)/check
 S := scripts
 
 .PHONY: all deps tree export bench-bin host-test check bench run series-check shell clean
-# kernel-%, module-%, selftests-% and initramfs-% are pattern rules (which make
+# kernel-%, module-%, selftests-%, vmtests-% and initramfs-% are pattern rules (which make
 # does not apply to .PHONY targets); no file of those names is ever made.
 
 all: run
@@ -69,7 +73,10 @@ selftests-%: kernel-%
 bench-bin: deps
 	$(MAKE) -s -C bench all OUT=$(OUT)/bench
 
-initramfs-%: module-% selftests-% bench-bin
+vmtests-%: kernel-%
+	$(S)/vmtests.sh $*
+
+initramfs-%: module-% selftests-% vmtests-% bench-bin
 	$(S)/initramfs.sh $*
 
 host-test: deps
@@ -86,10 +93,16 @@ check: host-test initramfs-debug
 	-$(S)/kunit.sh $(CHECK)/boot/console.log >$(CHECK)/kunit.log 2>&1
 	-$(S)/scan-console.sh $(CHECK)/boot/console.log >$(CHECK)/scan.log; echo $$? >$(CHECK)/scan.exit
 	@cat $(CHECK)/scan.log
+	-$(S)/qemu.sh debug vmtests $(CHECK)/vmtests
+	-$(S)/scan-console.sh $(CHECK)/vmtests/console.log >$(CHECK)/vmtests-scan.log; \
+		echo $$? >$(CHECK)/vmtests-scan.exit
+	@cat $(CHECK)/vmtests-scan.log
 	@$(S)/summary.sh gtest:$(CHECK)/host-tests.log tap:$(CHECK)/scan-test.tap \
 		tap:$(CHECK)/summary-test.tap \
 		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
-		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit
+		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit \
+		verdict:$(CHECK)/vmtests/verdict tap:$(CHECK)/vmtests/results.txt \
+		exit:$(CHECK)/vmtests-scan.exit
 
 bench: initramfs-bench
 	$(S)/bench.sh $(SETTING) $(RUNS)

@@ -57,6 +57,9 @@ static const struct ff_counter ff_cont_counters[] = {
 	{ "cont_pte_unfold_clear", CONT_PTE_UNFOLD_CLEAR },
 	{ "cont_pte_unfold_wrprotect", CONT_PTE_UNFOLD_WRPROTECT },
 	{ "cont_pte_unfold_access", CONT_PTE_UNFOLD_ACCESS },
+#ifdef arch_unfold_contig_at
+	{ "cont_pte_unfold_split", CONT_PTE_UNFOLD_SPLIT },
+#endif
 };
 #endif
 

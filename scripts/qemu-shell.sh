@@ -9,7 +9,8 @@ cfg=${1:-}
 check_config "$cfg"
 cpu=${CPU:-max}
 [ "$cpu" = max ] && cpu=max,pauth-impdef=on
-exec qemu-system-aarch64 -M virt -cpu "$cpu" -smp "${SMP:-2}" -m "${MEM:-1G}" \
+qemu_memory "${MEM:-1G}" "${NODES:-2}" "${SMP:-2}"
+exec qemu-system-aarch64 -M virt -cpu "$cpu" -smp "${SMP:-2}" "${QEMU_MEM_ARGS[@]}" \
 	-nographic -no-reboot \
 	-kernel "$(build_dir "$cfg")/arch/arm64/boot/Image" \
 	-initrd "$OUT/$cfg/initramfs.cpio.gz" \

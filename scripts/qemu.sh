@@ -2,6 +2,7 @@
 # qemu.sh CONFIG PLAN RUNDIR: boot one built kernel under QEMU (TCG) and run a plan.
 #   in:  $BUILD_ROOT/CONFIG/arch/arm64/boot/Image, out/CONFIG/initramfs.cpio.gz
 #   env: CPU (cortex-a57|max, default max), MEM (default 1G), SMP (default 2),
+#        NODES (NUMA nodes, 1 or 2, default 2: MEM split evenly),
 #        APPEND (extra kernel arguments), TIMEOUT (seconds, default 900)
 #   out: RUNDIR/console.log  the serial console
 #        RUNDIR/results.txt  the plan's output and verdict (/dev/hvc0)
@@ -14,12 +15,14 @@ set -euo pipefail
 cfg=${1:-}; plan=${2:-}; run=${3:-}
 check_config "$cfg"
 [ -n "$plan" ] && [ -n "$run" ] || die "usage: qemu.sh CONFIG PLAN RUNDIR"
-CPU=${CPU:-max}; MEM=${MEM:-1G}; SMP=${SMP:-2}; APPEND=${APPEND:-}; TIMEOUT=${TIMEOUT:-900}
+CPU=${CPU:-max}; MEM=${MEM:-1G}; SMP=${SMP:-2}; NODES=${NODES:-2}
+APPEND=${APPEND:-}; TIMEOUT=${TIMEOUT:-900}
 case $CPU in cortex-a57) cpu=cortex-a57 ;; max) cpu=max,pauth-impdef=on ;;
 	*) die "unknown CPU '$CPU' (expected cortex-a57 or max)" ;; esac
 [[ $MEM =~ ^[0-9]+[MG]$ ]] || die "bad MEM '$MEM' (expected e.g. 1G or 1536M)"
 [[ $SMP =~ ^[1-8]$ ]] || die "bad SMP '$SMP' (expected 1 to 8)"
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "bad TIMEOUT '$TIMEOUT' (expected seconds)"
+qemu_memory "$MEM" "$NODES" "$SMP"
 
 image=$(build_dir "$cfg")/arch/arm64/boot/Image
 initrd=$OUT/$cfg/initramfs.cpio.gz
@@ -30,11 +33,11 @@ command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 is missing
 mkdir -p "$run"
 rm -f "$run"/{console.log,results.txt,data.txt,verdict}
 : >"$run/results.txt"; : >"$run/data.txt"
-log "booting $cfg (cpu $CPU, $SMP cpus, $MEM) with plan $plan, timeout ${TIMEOUT}s"
+log "booting $cfg (cpu $CPU, $SMP cpus, $MEM, $NODES nodes) with plan $plan, timeout ${TIMEOUT}s"
 start=$(date +%s)
 set +e
 timeout --kill-after=10 "$TIMEOUT" qemu-system-aarch64 \
-	-M virt -cpu "$cpu" -smp "$SMP" -m "$MEM" \
+	-M virt -cpu "$cpu" -smp "$SMP" "${QEMU_MEM_ARGS[@]}" \
 	-nographic -no-reboot -monitor none \
 	-serial "file:$run/console.log" \
 	-kernel "$image" -initrd "$initrd" \

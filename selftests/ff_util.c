@@ -127,24 +127,34 @@ const char *ff_module_path(void)
 	return p && *p ? p : "/fastfault/fastfault.ko";
 }
 
-int ff_pagemap_pfn(const void *addr, uint64_t *pfn)
+int ff_pagemap_entry(const void *addr, uint64_t *entry)
 {
 	long page = sysconf(_SC_PAGESIZE);
-	uint64_t entry;
 	ssize_t n;
 	int fd;
 
 	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = pread(fd, &entry, sizeof(entry),
-		  (off_t)((uintptr_t)addr / page * sizeof(entry)));
+	n = pread(fd, entry, sizeof(*entry),
+		  (off_t)((uintptr_t)addr / page * sizeof(*entry)));
 	close(fd);
-	if (n != sizeof(entry))
+	if (n != sizeof(*entry))
 		return n < 0 ? -errno : -EIO;
-	if (!(entry >> 63))	/* bit 63: present */
+	return 0;
+}
+
+int ff_pagemap_pfn(const void *addr, uint64_t *pfn)
+{
+	uint64_t entry;
+	int ret;
+
+	ret = ff_pagemap_entry(addr, &entry);
+	if (ret)
+		return ret;
+	if (!(entry & FF_PM_PRESENT))
 		return -ENOENT;
-	*pfn = entry & ((1ULL << 55) - 1);
+	*pfn = entry & FF_PM_PFN_MASK;
 	return 0;
 }
 

@@ -39,6 +39,17 @@ int ff_module_unload(void);
 /* The module path: $FASTFAULT_KO, else /fastfault/fastfault.ko. */
 const char *ff_module_path(void);
 
+/* Bits of a /proc/self/pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
+#define FF_PM_PRESENT	(1ULL << 63)
+#define FF_PM_SWAPPED	(1ULL << 62)
+#define FF_PM_PFN_MASK	((1ULL << 55) - 1)	/* bits 0-54, when present */
+
+/*
+ * The raw 64-bit /proc/self/pagemap entry of the page holding @addr in this
+ * process. Returns 0 and sets *entry, or -errno.
+ */
+int ff_pagemap_entry(const void *addr, uint64_t *entry);
+
 /*
  * The PFN mapping @addr in this process, from /proc/self/pagemap (root
  * only: others read 0). Returns 0 and sets *pfn, -ENOENT if the page is not

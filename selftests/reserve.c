@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -148,16 +149,26 @@ TEST_F(reserve, dense_write_is_contiguous_per_chunk)
 	size_t c, i;
 	char *p;
 
+	long faults;
+
 	ASSERT_NE(NULL, p = map_chunks(self, chunks));
 	read_counts(_metadata, &a);
+	faults = minflt();
 	fill(p, self->size, 0x5eed);
+	faults = minflt() - faults;
 	read_counts(_metadata, &b);
 	delta(&a, &b, &d);
 
 	EXPECT_EQ(0, check(p, self->size, 0x5eed));
 	EXPECT_EQ(chunks, d.alloc);
-	EXPECT_EQ(chunks * (CHUNK_PAGES - 1), d.hit);
 	EXPECT_EQ(0u, d.alloc_fail);
+	/*
+	 * The first fault in a chunk reserves it and maps one page; the second
+	 * hits the reservation and maps the other fourteen with it.
+	 */
+	EXPECT_EQ(chunks, d.hit);
+	EXPECT_EQ(chunks * (CHUNK_PAGES - 2), d.map_ahead);
+	EXPECT_EQ((long)(2 * chunks), faults);
 	for (c = 0; c < chunks; c++) {
 		uint64_t first, pfn;
 
@@ -528,6 +539,335 @@ TEST_F(reserve, switch_rejects_bad_input)
 	ASSERT_EQ(0, ff_write_file(SWITCH, "madvise\n"));
 	ASSERT_GT(ff_read_file(SWITCH, buf, sizeof(buf)), 0);
 	EXPECT_STREQ("always [madvise] never\n", buf);
+}
+
+/*
+ * The page identity: each reservation takes 16 pages; the faulting page is
+ * counted by alloc itself, each other one must be mapped (hit, map_ahead),
+ * given back (release) or reclaimed by the shrinker (reclaim). A shortfall
+ * is a page the counters lost track of, an excess one counted twice.
+ */
+static void expect_every_page_accounted(struct __test_metadata *_metadata,
+					const struct counts *d)
+{
+	EXPECT_EQ(CHUNK_PAGES * d->alloc,
+		  d->alloc + d->hit + d->map_ahead + d->release + d->reclaim)
+		TH_LOG("alloc %lu alloc_fail %lu hit %lu map_ahead %lu release %lu reclaim %lu",
+		       (unsigned long)d->alloc, (unsigned long)d->alloc_fail,
+		       (unsigned long)d->hit, (unsigned long)d->map_ahead,
+		       (unsigned long)d->release, (unsigned long)d->reclaim);
+}
+
+/*
+ * Sum of the "<name> N" lines of a /proc file (one per zone in zoneinfo).
+ * Static buffer: a first call faults it in, later ones fault nothing, which
+ * the counter reads around them need.
+ */
+static long proc_sum(const char *path, const char *name)
+{
+	static char buf[128 * 1024];
+	size_t len = strlen(name);
+	long sum = 0;
+	char *s;
+
+	if (ff_read_file(path, buf, sizeof(buf)) <= 0)
+		return -1;
+	for (s = buf; s && *s; s = strchr(s, '\n')) {
+		s += strspn(s, "\n ");
+		if (!strncmp(s, name, len) && (s[len] == ' ' || s[len] == ':'))
+			sum += strtol(s + len + 1, NULL, 10);
+	}
+	return sum;
+}
+
+/*
+ * Free memory in KiB: MemFree, plus the pages the per-CPU lists hold
+ * ("count:" in zoneinfo's pagesets). Freed pages go to those lists first,
+ * up to their "high" mark (MiB each here), and MemFree does not count them.
+ */
+static long free_kb(void)
+{
+	return proc_sum("/proc/meminfo", "MemFree:") +
+	       proc_sum("/proc/zoneinfo", "count") * (long)(PAGE / 1024);
+}
+
+/* A child that faults densely, sparsely, then fills the sparse chunks. */
+static void dense_and_sparse(size_t chunks)
+{
+	char *p = ff_mmap_aligned(2 * chunks * CHUNK, CHUNK);
+	char *sparse = p + chunks * CHUNK;
+	size_t c;
+
+	if (p == MAP_FAILED)
+		_exit(1);
+	fill(p, chunks * CHUNK, 0xd);
+	for (c = 0; c < chunks; c++)
+		sparse[c * CHUNK] = 1;
+	/*
+	 * Each chunk reserved anew, with its first page already mapped: the
+	 * reserved page that cannot be mapped there must be counted too.
+	 */
+	for (c = 0; c < chunks; c++)
+		fill(sparse + c * CHUNK + PAGE, CHUNK - PAGE, 0x5);
+	_exit(0);
+}
+
+/*
+ * The child's exit gives back every page it reserved: the counters account
+ * for all of them, and free memory comes back to its level before the child.
+ */
+TEST_F(reserve, exit_accounts_every_reserved_page)
+{
+	const size_t chunks = 64;	/* 4 MiB dense, 4 MiB sparse then filled */
+	const long tolerance_kb = 2048;
+	struct counts a, b, d;
+	long free0, free1;
+	int status;
+	pid_t pid;
+
+	free_kb();	/* fault in its buffer and stack first */
+	free0 = free_kb();
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		dense_and_sparse(chunks);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_counts(_metadata, &b);
+	free1 = free_kb();
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	delta(&a, &b, &d);
+	expect_every_page_accounted(_metadata, &d);
+	EXPECT_GE(d.alloc, 2 * chunks);
+	TH_LOG("free memory %ld KiB before the child, %ld KiB after", free0, free1);
+	EXPECT_GE(free1, free0 - tolerance_kb);
+}
+
+/*
+ * execve() replaces the mm: the old one's reservation must be given back,
+ * as at exit, and the new program's reservations too when it exits.
+ */
+TEST_F(reserve, execve_gives_the_reservation_back)
+{
+	struct counts a, b, d;
+	int status;
+	pid_t pid;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		p[0] = 1;	/* reserves the chunk: fifteen pages unused */
+		execl("/bin/sh", "sh", "-c", "exit 0", (char *)NULL);
+		_exit(127);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_counts(_metadata, &b);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	delta(&a, &b, &d);
+	expect_every_page_accounted(_metadata, &d);
+	EXPECT_GE(d.release, CHUNK_PAGES - 1);
+}
+
+/* What the hog saw, sent to the parent through a pipe. */
+struct hog_report {
+	long steps;		/* MiB written */
+	long quiet_steps;	/* of which, with no shrinker run meanwhile */
+	uint64_t quiet_attempts;	/* reservation attempts in those */
+	uint64_t attempts;	/* in all steps: alloc + alloc_fail */
+	uint64_t alloc_fail;
+	long stop_kb;		/* MemFree it stopped at or below */
+	long free_kb;		/* MemFree when it stopped */
+	long held_s;		/* how long it held the memory */
+};
+
+#define HOG_STEP	(1024 * 1024UL)
+#define HOG_HOLD_S	20
+
+/* Sum of the zones' @name ("min", "low") watermarks, in KiB. */
+static long watermarks_kb(const char *name)
+{
+	return proc_sum("/proc/zoneinfo", name) * (long)(PAGE / 1024);
+}
+
+/* Direct reclaim stalls, over all zone types. */
+static long allocstalls(void)
+{
+	return proc_sum("/proc/vmstat", "allocstall_dma") +
+	       proc_sum("/proc/vmstat", "allocstall_dma32") +
+	       proc_sum("/proc/vmstat", "allocstall_normal") +
+	       proc_sum("/proc/vmstat", "allocstall_movable");
+}
+
+/*
+ * Reservation attempts (alloc + alloc_fail), failures and pages reclaimed
+ * so far, from one read of the stats file; zeroes if it cannot be read.
+ */
+static void reserve_stats(uint64_t *attempts, uint64_t *alloc_fail, uint64_t *reclaim)
+{
+	static char buf[4096];
+	uint64_t alloc = 0;
+
+	*alloc_fail = *reclaim = 0;
+	if (ff_read_file(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_DIR_RESERVE "/stats",
+			 buf, sizeof(buf)) > 0) {
+		ff_stats_lookup(buf, "anon_reserve_alloc", &alloc);
+		ff_stats_lookup(buf, "anon_reserve_alloc_fail", alloc_fail);
+		ff_stats_lookup(buf, "anon_reserve_reclaim", reclaim);
+	}
+	*attempts = alloc + *alloc_fail;
+}
+
+/*
+ * Write anonymous memory 1 MiB at a time, each step chunk-aligned (16 chunks,
+ * each reserving at its first fault), until MemFree is halfway between the
+ * sums of the zones' min and low watermarks. Above low, the allocator serves
+ * every fault from some zone and never wakes kswapd; below min, faults
+ * reclaim directly and the OOM killer is near. In between, kswapd runs and,
+ * with little to reclaim (swap on a RAM disk frees no memory), goes down to
+ * the priorities where it calls a shrinker that holds only a few pages.
+ * Hold until the shrinker gave pages back, or HOG_HOLD_S, then exit.
+ *
+ * A step in which the shrinker ran may take more attempts than 16: a fault
+ * in a chunk whose reservation was just reclaimed reserves again. The steps
+ * with no reclaim between the counter reads that bracket them (a /proc read
+ * apart, so that a reclaim's count has landed) must take exactly 16.
+ */
+static void hog(int fd, uint64_t reclaim0)
+{
+	uint64_t at0, fail0, at, fail, rc, at_prev = 0, rc_prev = 0;
+	long total = proc_sum("/proc/meminfo", "MemTotal:") * 1024L;
+	struct hog_report r = { 0 };
+	char *q;
+	size_t i;
+
+	r.stop_kb = (watermarks_kb("min") + watermarks_kb("low")) / 2;
+	reserve_stats(&at0, &fail0, &rc);
+	for (;;) {
+		r.free_kb = proc_sum("/proc/meminfo", "MemFree:");
+		reserve_stats(&at, &fail, &rc);
+		if (r.steps && rc == rc_prev) {
+			r.quiet_steps++;
+			r.quiet_attempts += at - at_prev;
+		}
+		at_prev = at;
+		rc_prev = rc;
+		if (r.free_kb <= r.stop_kb || r.steps * (long)HOG_STEP > total)
+			break;
+		q = ff_mmap_aligned(HOG_STEP, CHUNK);
+		if (q == MAP_FAILED)
+			break;
+		for (i = 0; i < HOG_STEP; i += PAGE)
+			q[i] = 1;
+		r.steps++;
+	}
+	r.attempts = at - at0;
+	r.alloc_fail = fail - fail0;
+	while (r.held_s < HOG_HOLD_S && rc - reclaim0 < CHUNK_PAGES - 1) {
+		sleep(1);
+		r.held_s++;
+		reserve_stats(&at, &fail, &rc);
+	}
+	if (write(fd, &r, sizeof(r)) != sizeof(r))
+		_exit(1);
+	_exit(0);
+}
+
+/*
+ * Swap every device in /proc/swaps off and on again: swapoff brings every
+ * swapped page back to memory, so the swap is left empty. Returns 0 or -errno.
+ */
+static int swap_empty(void)
+{
+	char buf[1024], dev[256], *line;
+	int ret = 0;
+
+	if (ff_read_file("/proc/swaps", buf, sizeof(buf)) < 0)
+		return -errno;
+	for (line = strchr(buf, '\n'); line && sscanf(line + 1, "%255s", dev) == 1;
+	     line = strchr(line + 1, '\n')) {
+		if (swapoff(dev) || swapon(dev, 0))
+			ret = -errno;
+	}
+	return ret;
+}
+
+/*
+ * Real memory pressure, not drop_caches: a hog fills memory down to the
+ * watermarks (both nodes: the default policy falls back to the remote one).
+ * The parent's reserved pages must be given back by the shrinker, every
+ * reservation attempt must be counted, and the hog must not be OOM-killed.
+ */
+TEST_F_TIMEOUT(reserve, pressure_returns_reservations_without_oom, 280)
+{
+	long kswapd_runs, stalls, slabs_scanned, swapped, oom_kills;
+	uint64_t attempts, fail, reclaim;
+	struct hog_report r;
+	struct counts a, b, c, d;
+	int status, fds[2];
+	pid_t pid;
+	char *p;
+
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	/* Fault in the buffers of what the hog and the checks below read. */
+	proc_sum("/proc/zoneinfo", "low");
+	reserve_stats(&attempts, &fail, &reclaim);
+	ASSERT_EQ(0, pipe(fds));
+	p[0] = 1;	/* the parent's reservation: fifteen pages unused */
+	kswapd_runs = proc_sum("/proc/vmstat", "pageoutrun");
+	stalls = allocstalls();
+	slabs_scanned = proc_sum("/proc/vmstat", "slabs_scanned");
+	swapped = proc_sum("/proc/vmstat", "pswpout");
+	oom_kills = proc_sum("/proc/vmstat", "oom_kill");
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		hog(fds[1], a.reclaim);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_counts(_metadata, &b);
+	/* The parent's reservation was among those reclaimed: this reserves anew. */
+	p[PAGE] = 2;
+	read_counts(_metadata, &c);
+	/*
+	 * kswapd filled the swap with other processes' pages (the hog's went
+	 * with it): empty it, so that the tests after this one can swap.
+	 */
+	EXPECT_EQ(0, swap_empty());
+	ASSERT_FALSE(WIFSIGNALED(status)) TH_LOG("hog killed by signal %d", WTERMSIG(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ((ssize_t)sizeof(r), read(fds[0], &r, sizeof(r)));
+	delta(&b, &c, &d);
+	EXPECT_EQ(1u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(1, p[0]);
+
+	delta(&a, &b, &d);
+	TH_LOG("hog: %ld MiB down to MemFree %ld KiB (stop at %ld), held %ld s",
+	       r.steps, r.free_kb, r.stop_kb, r.held_s);
+	TH_LOG("hog: %lu reservation attempts (%lu failed), %lu in %ld steps without reclaim",
+	       (unsigned long)r.attempts, (unsigned long)r.alloc_fail,
+	       (unsigned long)r.quiet_attempts, r.quiet_steps);
+	TH_LOG("meanwhile: kswapd runs %ld, direct reclaim stalls %ld, pages swapped out %ld",
+	       proc_sum("/proc/vmstat", "pageoutrun") - kswapd_runs, allocstalls() - stalls,
+	       proc_sum("/proc/vmstat", "pswpout") - swapped);
+	TH_LOG("meanwhile: slab objects scanned %ld, reserved pages reclaimed %lu",
+	       proc_sum("/proc/vmstat", "slabs_scanned") - slabs_scanned,
+	       (unsigned long)d.reclaim);
+	EXPECT_EQ(0, proc_sum("/proc/vmstat", "oom_kill") - oom_kills);
+	/* Every chunk-first fault tried to reserve, and each try was counted. */
+	EXPECT_EQ(r.quiet_steps * (HOG_STEP / CHUNK), r.quiet_attempts);
+	EXPECT_GE(r.attempts, r.steps * (HOG_STEP / CHUNK));
+	EXPECT_EQ(r.attempts, d.alloc + d.alloc_fail);
+	/*
+	 * No page identity here: the shrinker also took reservations made
+	 * before the window, by this process and others.
+	 */
+	EXPECT_GE(d.reclaim, CHUNK_PAGES - 1);
 }
 
 TEST_HARNESS_MAIN
