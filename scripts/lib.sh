@@ -29,6 +29,15 @@ check_config() {
 
 build_dir() { echo "$BUILD_ROOT/$1"; }
 
+# uapi_headers CONFIG: the include directory of CONFIG's headers_install,
+# which scripts/build.sh makes; the userspace builds compile against it.
+uapi_headers() {
+	local h
+	h=$(build_dir "$1")/usr-headers/include
+	[ -d "$h" ] || die "no uapi headers in $h: run scripts/build.sh $1"
+	echo "$h"
+}
+
 # patches_hash: one hash over the series files in order, empty series included.
 patches_hash() {
 	(cd "$REPO/patches" && cat /dev/null $(ls -- *.patch 2>/dev/null | grep -v '^0000-') ) |

@@ -7,8 +7,7 @@ set -euo pipefail
 
 cfg=${1:-}
 check_config "$cfg"
-hdrs=$(build_dir "$cfg")/usr-headers/include
-[ -d "$hdrs" ] || die "no uapi headers in $hdrs: run scripts/build.sh $cfg"
+hdrs=$(uapi_headers "$cfg")
 dst=$OUT/$cfg/selftests
 mkdir -p "$dst"
 make -s -C "$REPO/selftests" KSFT="$TREE/tools/testing/selftests" OUTPUT="$dst" \

@@ -9,8 +9,7 @@ set -euo pipefail
 
 cfg=${1:-}
 check_config "$cfg"
-hdrs=$(build_dir "$cfg")/usr-headers/include
-[ -d "$hdrs" ] || die "no uapi headers in $hdrs: run scripts/build.sh $cfg"
+hdrs=$(uapi_headers "$cfg")
 dst=$OUT/$cfg/vmtests
 mkdir -p "$dst"
 # lib.mk writes the binaries to OUTPUT, so the tree stays clean.
