@@ -467,6 +467,86 @@ TEST_F(reserve, shrinker_takes_reserved_pages_back)
 	EXPECT_EQ(2, p[PAGE]);
 }
 
+#define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
+
+/* Write @val to the fail_page_alloc knob @knob. 0 or -errno. */
+static int fail_knob(const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), FAIL_PAGE_ALLOC "%s", knob);
+	return ff_write_file(path, val);
+}
+
+/*
+ * Make every order-4 allocation without direct reclaim fail, for this task
+ * only (task-filter and /proc/self/make-it-fail), or stop doing so.
+ * Reservations are the only such allocations a fault of this task makes.
+ */
+static int fail_reservations(int on)
+{
+	static const char *const knobs[][2] = {
+		{ "task-filter", "Y" }, { "min-order", "4" },
+		{ "ignore-gfp-wait", "Y" }, { "ignore-gfp-highmem", "N" },
+		{ "verbose", "0" }, { "interval", "1" }, { "times", "-1" },
+		{ "probability", "100" },
+	};
+	size_t i;
+	int ret;
+
+	if (!on) {
+		ret = ff_write_file("/proc/self/make-it-fail", "0");
+		return fail_knob("probability", "0") ?: ret;
+	}
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		ret = fail_knob(knobs[i][0], knobs[i][1]);
+		if (ret)
+			return ret;
+	}
+	return ff_write_file("/proc/self/make-it-fail", "1");
+}
+
+/*
+ * The GFP_NOWAIT fallback, forced with fail_page_alloc (debug config): a
+ * failed order-4 allocation is counted, the fault maps one ordinary page,
+ * and each later fault in the chunk tries again. Once allocations succeed
+ * again the next fault reserves.
+ */
+TEST_F(reserve, failed_allocation_falls_back_to_one_page)
+{
+	struct counts a, b, d;
+	int ret;
+	char *p;
+
+	if (access(FAIL_PAGE_ALLOC "probability", W_OK))
+		SKIP(return, "kernel without CONFIG_FAIL_PAGE_ALLOC and its debugfs");
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	ASSERT_NE(NULL, p = map_chunks(self, 2));
+	read_counts(_metadata, &a);
+	ASSERT_EQ(0, fail_reservations(1));
+	p[0] = 1;
+	p[PAGE] = 2;
+	ret = fail_reservations(0);
+	read_counts(_metadata, &b);
+	ASSERT_EQ(0, ret);
+	delta(&a, &b, &d);
+	EXPECT_EQ(2u, d.alloc_fail);
+	EXPECT_EQ(0u, d.alloc);
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(0u, d.map_ahead);
+	EXPECT_EQ(1, p[0]);
+	EXPECT_EQ(2, p[PAGE]);
+
+	/* Allocations work again: the next chunk reserves. */
+	read_counts(_metadata, &a);
+	p[CHUNK] = 3;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.alloc);
+	EXPECT_EQ(0u, d.alloc_fail);
+	EXPECT_EQ(3, p[CHUNK]);
+}
+
 TEST_F(reserve, adaptive_maps_dense_chunks_at_first_fault)
 {
 	const size_t chunks = 64;
