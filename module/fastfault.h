@@ -19,6 +19,8 @@ struct ff_counter {
  * from zero again. The kernel counters themselves are never written: a reset
  * records a baseline and the files show the difference.
  */
+struct ff_counter_file;
+
 struct ff_feature {
 	const char *name;
 	const struct ff_counter *counters;
@@ -27,10 +29,11 @@ struct ff_feature {
 	/* baseline[i] is counters[i] at the last reset; under ff_baseline_lock. */
 	unsigned long *baseline;
 	struct dentry *dir;
-	void *files;
+	struct ff_counter_file *files;	/* one per counter: its file's data */
 };
 
-int ff_feature_create(struct ff_feature *f, struct dentry *parent);
+int ff_feature_init(struct ff_feature *f);
+void ff_feature_publish(struct ff_feature *f, struct dentry *parent);
 void ff_feature_free(struct ff_feature *f);
 void ff_feature_show_stats(struct ff_feature *f, struct seq_file *m,
 			   const char *prefix);

@@ -151,22 +151,30 @@ static int __init fastfault_init(void)
 	unsigned int i;
 	int ret;
 
-	ff_root = debugfs_create_dir("fastfault", NULL);
-	if (IS_ERR(ff_root))
-		return PTR_ERR(ff_root);
+	/*
+	 * Everything a file can reach is set up before the first file
+	 * appears: a reader may open one the moment it exists, while this
+	 * function still runs (the torture harness's fuzzer did).
+	 */
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++) {
+		ret = ff_feature_init(&ff_features[i]);
+		if (ret)
+			goto err;
+	}
 
+	ff_root = debugfs_create_dir("fastfault", NULL);
+	if (IS_ERR(ff_root)) {
+		ret = PTR_ERR(ff_root);
+		goto err;
+	}
 	debugfs_create_file("version", 0400, ff_root, NULL, &ff_version_fops);
 	debugfs_create_file("stats", 0400, ff_root, NULL, &ff_root_stats_fops);
 	debugfs_create_file("ctl", 0600, ff_root, NULL, &ff_ctl_fops);
 	ff_audit_create(ff_root);
-	for (i = 0; i < ARRAY_SIZE(ff_features); i++) {
-		ret = ff_feature_create(&ff_features[i], ff_root);
-		if (ret)
-			goto err;
-	}
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
+		ff_feature_publish(&ff_features[i], ff_root);
 	return 0;
 err:
-	debugfs_remove_recursive(ff_root);
 	ff_free_features();
 	return ret;
 }

@@ -114,38 +114,46 @@ static const struct file_operations ff_reset_fops = {
 	.llseek = noop_llseek,
 };
 
-int ff_feature_create(struct ff_feature *f, struct dentry *parent)
+/*
+ * Allocate and zero @f's counters. Nothing is visible yet: readers of the
+ * root `stats` file walk every feature, so each must be whole before any
+ * file of the module appears (ff_feature_publish()).
+ */
+int ff_feature_init(struct ff_feature *f)
 {
-	struct ff_counter_file *files;
 	unsigned int i;
 	int ret;
 
 	f->baseline = kcalloc(f->nr_counters, sizeof(*f->baseline), GFP_KERNEL);
-	files = kcalloc(f->nr_counters, sizeof(*files), GFP_KERNEL);
-	if (!f->baseline || !files) {
+	f->files = kcalloc(f->nr_counters, sizeof(*f->files), GFP_KERNEL);
+	if (!f->baseline || !f->files) {
 		ret = -ENOMEM;
 		goto err;
+	}
+	for (i = 0; i < f->nr_counters; i++) {
+		f->files[i].feature = f;
+		f->files[i].index = i;
 	}
 	ret = ff_feature_reset(f);
 	if (ret)
 		goto err;
-
-	f->dir = debugfs_create_dir(f->name, parent);
-	for (i = 0; i < f->nr_counters; i++) {
-		files[i].feature = f;
-		files[i].index = i;
-		debugfs_create_file(f->counters[i].name, 0400, f->dir, &files[i],
-				    &ff_counter_fops);
-	}
-	debugfs_create_file("stats", 0400, f->dir, f, &ff_stats_fops);
-	debugfs_create_file("reset", 0200, f->dir, f, &ff_reset_fops);
-	f->files = files;
 	return 0;
 err:
-	kfree(files);
-	kfree(f->baseline);
-	f->baseline = NULL;
+	ff_feature_free(f);
 	return ret;
+}
+
+/* Create @f's directory of counter files under @parent. */
+void ff_feature_publish(struct ff_feature *f, struct dentry *parent)
+{
+	unsigned int i;
+
+	f->dir = debugfs_create_dir(f->name, parent);
+	for (i = 0; i < f->nr_counters; i++)
+		debugfs_create_file(f->counters[i].name, 0400, f->dir,
+				    &f->files[i], &ff_counter_fops);
+	debugfs_create_file("stats", 0400, f->dir, f, &ff_stats_fops);
+	debugfs_create_file("reset", 0200, f->dir, f, &ff_reset_fops);
 }
 
 /* Call after the directory is gone from debugfs: no reader is left then. */
