@@ -6,6 +6,9 @@
 #                      kselftests, the tree's vm selftests, console scans;
 #                      ends "N passed, N failed, N skipped"
 #   make bench         the benchmarks alone (out/bench/results.json)
+#   make torture       randomized mm stress on the debug kernel, with memory
+#                      pressure, module reloads and fuzzed input; then the
+#                      auditor, leak and console checks (out/torture)
 #   make series-check  each patch applies, builds, and is checkpatch --strict clean
 #   make export        regenerate patches/ from the kernel tree in the cache
 #   make shell         boot CONFIG with a shell on the console
@@ -20,6 +23,8 @@ APPEND ?=#             extra kernel command line
 CONFIG ?= debug#       kernel config for make shell: debug or bench
 SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this kernel has
 RUNS ?= 3#             bench: runs per workload (the median is reported)
+SECONDS ?= 600#        torture: run time (make check runs it for 60)
+SEED ?=#               torture: seed to repeat a run (default: from the clock)
 FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
 
 strip = $(strip $(1))
@@ -31,6 +36,8 @@ override TIMEOUT := $(call strip,$(TIMEOUT))
 override CONFIG := $(call strip,$(CONFIG))
 override SETTING := $(call strip,$(SETTING))
 override RUNS := $(call strip,$(RUNS))
+override SECONDS := $(call strip,$(SECONDS))
+override SEED := $(call strip,$(SEED))
 export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE
 
 $(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
@@ -40,13 +47,15 @@ $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU 
 $(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
 $(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) is not a number of seconds))
 $(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
+$(if $(shell echo '$(SECONDS)' | grep -xE '[1-9][0-9]{0,4}'),,$(error SECONDS=$(SECONDS) is not a number of seconds))
+$(if $(shell echo 'x$(SEED)' | grep -xE 'x[0-9]*'),,$(error SEED=$(SEED) is not a decimal number))
 $(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
 
 OUT := $(CURDIR)/out
 CHECK := $(OUT)/check
 S := scripts
 
-.PHONY: all deps tree export bench-bin host-test check bench run series-check shell clean
+.PHONY: all deps tree export bench-bin host-test check bench run torture series-check shell clean
 # kernel-%, module-%, selftests-%, vmtests-% and initramfs-% are pattern rules (which make
 # does not apply to .PHONY targets); no file of those names is ever made.
 
@@ -97,15 +106,21 @@ check: host-test initramfs-debug
 	-$(S)/scan-console.sh $(CHECK)/vmtests/console.log >$(CHECK)/vmtests-scan.log; \
 		echo $$? >$(CHECK)/vmtests-scan.exit
 	@cat $(CHECK)/vmtests-scan.log
+	-$(S)/torture.sh 60 '' $(CHECK)/torture >$(CHECK)/torture.log 2>&1
 	@$(S)/summary.sh gtest:$(CHECK)/host-tests.log tap:$(CHECK)/scan-test.tap \
 		tap:$(CHECK)/summary-test.tap \
 		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
 		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit \
 		verdict:$(CHECK)/vmtests/verdict tap:$(CHECK)/vmtests/results.txt \
-		exit:$(CHECK)/vmtests-scan.exit
+		exit:$(CHECK)/vmtests-scan.exit \
+		verdict:$(CHECK)/torture/verdict tap:$(CHECK)/torture/results.txt \
+		exit:$(CHECK)/torture/scan.exit
 
 bench: initramfs-bench
 	$(S)/bench.sh $(SETTING) $(RUNS)
+
+torture: initramfs-debug
+	$(S)/torture.sh $(SECONDS) '$(SEED)' $(OUT)/torture
 
 run: bench
 	@echo; echo "counters (/sys/kernel/debug/fastfault/stats after the run):"
