@@ -21,6 +21,7 @@ NODES ?= 2#            guest NUMA nodes, 1 or 2 (MEM split evenly; 2 lets tests 
 TIMEOUT ?= 900#        seconds before a boot is declared lost
 APPEND ?=#             extra kernel command line
 CONFIG ?= debug#       kernel config for make shell: debug or bench
+KERNEL ?= series#      series (the patched tree) or base (the pinned source alone, out/base)
 SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this kernel has
 RUNS ?= 3#             bench: runs per workload (the median is reported)
 SECONDS ?= 600#        torture: run time (make check runs it for 60)
@@ -34,14 +35,17 @@ override SMP := $(call strip,$(SMP))
 override NODES := $(call strip,$(NODES))
 override TIMEOUT := $(call strip,$(TIMEOUT))
 override CONFIG := $(call strip,$(CONFIG))
+override KERNEL := $(call strip,$(KERNEL))
 override SETTING := $(call strip,$(SETTING))
 override RUNS := $(call strip,$(RUNS))
 override SECONDS := $(call strip,$(SECONDS))
 override SEED := $(call strip,$(SEED))
-export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE
+FASTFAULT_KERNEL := $(KERNEL)
+export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE FASTFAULT_KERNEL
 
 $(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
 $(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use debug or bench))
+$(if $(filter $(KERNEL),series base),,$(error KERNEL=$(KERNEL) is unknown: use series or base))
 $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
 $(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
@@ -51,7 +55,7 @@ $(if $(shell echo '$(SECONDS)' | grep -xE '[1-9][0-9]{0,4}'),,$(error SECONDS=$(
 $(if $(shell echo 'x$(SEED)' | grep -xE 'x[0-9]*'),,$(error SEED=$(SEED) is not a decimal number))
 $(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
 
-OUT := $(CURDIR)/out
+OUT := $(CURDIR)/out$(if $(filter base,$(KERNEL)),/base)
 CHECK := $(OUT)/check
 S := scripts
 

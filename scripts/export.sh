@@ -7,6 +7,7 @@
 # Commit patches/ afterwards: the cache may not outlive the machine.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+[ "$KERNEL" = series ] || die "only for the series tree (KERNEL=series)"
 
 git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null ||
 	die "no kernel tree at $TREE: run scripts/tree.sh"

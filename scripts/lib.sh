@@ -6,12 +6,20 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "$REPO/configs/pins.env"
 
 CACHE=${FASTFAULT_CACHE:-$HOME/.cache/fastfault}
-TREE=$CACHE/linux-$LINUX_SERIES          # git tree: base commit + series
-BUILD_ROOT=$CACHE/build                   # one O= directory per config
-OUT=${FASTFAULT_OUT:-$REPO/out}
-CROSS=aarch64-linux-gnu-
+SERIES_TREE=$CACHE/linux-$LINUX_SERIES   # git tree: base commit + series
 BASE_TAG=fastfault-base
-SERIES_STAMP=$TREE/.git/fastfault-series  # "<patches hash> <HEAD>" of the last sync
+SERIES_STAMP=$SERIES_TREE/.git/fastfault-series  # "<patches hash> <HEAD>" of the last sync
+# Which kernel the build, test and boot scripts work on: "series" (the
+# patched tree) or "base" (the pinned source untouched, a second work tree
+# of the same repository), each with its own build directories and outputs.
+KERNEL=${FASTFAULT_KERNEL:-series}
+case $KERNEL in
+series)	TREE=$SERIES_TREE; BUILD_ROOT=$CACHE/build; OUT=${FASTFAULT_OUT:-$REPO/out} ;;
+base)	TREE=$CACHE/linux-$LINUX_SERIES-base; BUILD_ROOT=$CACHE/build-base
+	OUT=${FASTFAULT_OUT:-$REPO/out/base} ;;
+*)	printf 'unknown KERNEL %s (expected series or base)\n' "$KERNEL" >&2; exit 1 ;;
+esac
+CROSS=aarch64-linux-gnu-
 CONFIGS="debug bench"
 
 export CCACHE_DIR=${CCACHE_DIR:-$CACHE/ccache}

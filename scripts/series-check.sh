@@ -7,6 +7,7 @@
 #   out: a line per patch; exit 1 on the first failure
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+[ "$KERNEL" = series ] || die "only for the series tree (KERNEL=series)"
 
 work=$CACHE/series-check
 bdir=$BUILD_ROOT/series-check

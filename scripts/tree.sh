@@ -63,6 +63,19 @@ apply_series() {
 }
 
 mkdir -p "$CACHE"
+# KERNEL=base: a second work tree of the series tree, at the base commit.
+if [ "$KERNEL" = base ]; then
+	FASTFAULT_KERNEL=series "$0"
+	if ! git -C "$TREE" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		rm -rf "$TREE"
+		git -C "$SERIES_TREE" worktree prune
+		git -C "$SERIES_TREE" worktree add -q --detach "$TREE" "$BASE_TAG"
+	fi
+	[ "$(git -C "$TREE" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" ] ||
+		git -C "$TREE" checkout -q -f --detach "$BASE_TAG"
+	log "base tree: $TREE at $BASE_TAG"
+	exit 0
+fi
 if ! git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
 	create_base
 	apply_series

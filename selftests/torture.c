@@ -115,12 +115,14 @@ struct worker {
 	struct rng rng;
 	unsigned int worker, thread;
 	uint64_t max_ops;		/* 0: until the deadline */
+	uint64_t digest;		/* FNV-1a over the operations run */
 	uint32_t next_ver;
 	uint32_t next_id;
 	int dio_fd;			/* -1: no O_DIRECT device */
 	off_t dio_off;			/* this thread's slot on it */
 	struct region r[MAX_REGIONS];
 	char last_op[96];		/* for mismatch reports */
+	pthread_rwlock_t *holes;	/* the process's, see op_map() */
 };
 
 static struct torture_stats *stats;
@@ -289,6 +291,14 @@ static int new_file(size_t pages)
  * mmap: a new region of a random kind and size, placed by the kernel, or
  * on purpose off a 64 KiB boundary (inside a PROT_NONE area of our own, so
  * that MAP_FIXED replaces nothing of another thread's).
+ *
+ * A MAP_FIXED mmap or an mremap to a fixed address that fails may already
+ * have unmapped what was at the target: the address range is free for a
+ * moment, and our munmap() of it afterwards would hit whatever another
+ * thread's mmap() placed there meanwhile. So those operations hold the
+ * process's `holes` lock for writing, and whatever asks the kernel for a
+ * new place (mmap without an address, mremap allowed to move) holds it for
+ * reading. Everything else runs unlocked, against all of these.
  */
 static void op_map(struct worker *w)
 {
@@ -310,11 +320,17 @@ static void op_map(struct worker *w)
 		return;
 	snprintf(w->last_op, sizeof(w->last_op), "mmap %s %zu pages%s",
 		 kind_names[kind], pages, misalign ? " misaligned" : "");
+	if (misalign)
+		pthread_rwlock_wrlock(w->holes);
+	else
+		pthread_rwlock_rdlock(w->holes);
 	if (misalign) {
 		area = mmap(NULL, (pages * PAGE) + 2 * CHUNK, PROT_NONE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (area == MAP_FAILED)
+		if (area == MAP_FAILED) {
+			pthread_rwlock_unlock(w->holes);
 			goto fail;
+		}
 		p = (char *)(((uintptr_t)area + CHUNK) & ~(CHUNK - 1)) +
 		    (1 + rng_below(&w->rng, 15)) * PAGE;
 		p = mmap(p, pages * PAGE, PROT_READ | PROT_WRITE, flags | MAP_FIXED, fd, 0);
@@ -328,6 +344,7 @@ static void op_map(struct worker *w)
 	} else {
 		p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE, flags, fd, 0);
 	}
+	pthread_rwlock_unlock(w->holes);
 	if (p == MAP_FAILED)
 		goto fail;
 	memset(r->ver, 0, sizeof(r->ver));
@@ -430,17 +447,24 @@ static void op_mremap(struct worker *w, struct region *r)
 	     ftruncate(r->fd, (off_t)((r->off + pages) * PAGE))))
 		return;
 	if (how == 0) {
-		char *dst = mmap(NULL, pages * PAGE, PROT_NONE,
+		char *dst;
+
+		pthread_rwlock_wrlock(w->holes);
+		dst = mmap(NULL, pages * PAGE, PROT_NONE,
 				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
-		if (dst == MAP_FAILED)
-			return;
-		p = mremap(r->addr, r->pages * PAGE, pages * PAGE,
-			   MREMAP_MAYMOVE | MREMAP_FIXED, dst);
-		if (p == MAP_FAILED)
-			munmap(dst, pages * PAGE);
+		p = MAP_FAILED;
+		if (dst != MAP_FAILED) {
+			p = mremap(r->addr, r->pages * PAGE, pages * PAGE,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+			if (p == MAP_FAILED)
+				munmap(dst, pages * PAGE);
+		}
+		pthread_rwlock_unlock(w->holes);
 	} else {
+		pthread_rwlock_rdlock(w->holes);
 		p = mremap(r->addr, r->pages * PAGE, pages * PAGE, MREMAP_MAYMOVE);
+		pthread_rwlock_unlock(w->holes);
 	}
 	if (p == MAP_FAILED)
 		return;
@@ -700,6 +724,20 @@ static void one_op(struct worker *w)
 		verify_range(w, r, 0, r->pages, "after the op");
 }
 
+/*
+ * Fold the operation just run, as last_op names it (kind, region, pages),
+ * into the thread's digest: two runs with one seed and -n give the same
+ * digests when they ran the same sequences.
+ */
+static void digest_op(struct worker *w)
+{
+	const unsigned char *c;
+
+	for (c = (const unsigned char *)w->last_op; *c; c++)
+		w->digest = (w->digest ^ *c) * 0x100000001b3ULL;
+	w->digest = (w->digest ^ '\n') * 0x100000001b3ULL;
+}
+
 static void *worker_thread(void *arg)
 {
 	struct worker *w = arg;
@@ -708,12 +746,16 @@ static void *worker_thread(void *arg)
 
 	while (!__atomic_load_n(&w->st->stop, __ATOMIC_RELAXED) &&
 	       (!w->max_ops || done < w->max_ops)) {
+		w->last_op[0] = '\0';
 		one_op(w);
+		digest_op(w);
 		done++;
 		if ((done & 63) == 0)
 			STAT_ADD(w->st, ops, 64);
 	}
 	STAT_ADD(w->st, ops, done & 63);
+	/* Threads finish in any order: a sum does not depend on it. */
+	STAT_ADD(w->st, digest, w->digest * (2 * ((uint64_t)w->worker << 8 | w->thread) + 1));
 	for (i = 0; i < MAX_REGIONS; i++) {
 		if (!w->r[i].addr)
 			continue;
@@ -734,6 +776,8 @@ struct options {
 	long leak_tolerance_kb;
 };
 
+/* A worker process's threads share one; see op_map(). */
+static pthread_rwlock_t worker_holes = PTHREAD_RWLOCK_INITIALIZER;
 static struct worker *crash_workers;	/* this worker process's threads */
 static unsigned int crash_threads;
 
@@ -794,6 +838,8 @@ static void worker_process(const struct options *o, unsigned int idx)
 		w[t].worker = idx;
 		w[t].thread = t;
 		w[t].max_ops = o->max_ops;
+		w[t].holes = &worker_holes;
+		w[t].digest = 0xcbf29ce484222325ULL;
 		w[t].dio_off = (off_t)((idx * o->threads + t) * DIO_SLOT);
 		/* Threads whose slot is past the device's end do no O_DIRECT. */
 		w[t].dio_fd = (uint64_t)w[t].dio_off + DIO_SLOT <= dev_size ? dio_fd : -1;
@@ -860,9 +906,9 @@ static long vmstat(const char *name)
 
 /*
  * A hog that holds memory close to OOM. While more than @floor_kb + 1 MiB
- * is free it takes half of the excess (1 MiB at least, populated at once);
- * as soon as less than @give_back_kb is free it gives back its last 4 MiB
- * or more; otherwise it touches what it holds, one page of each block.
+ * is free it takes half of the excess (1 to 8 MiB, populated at once); as
+ * soon as less than @give_back_kb is free it gives back its last 8 MiB or
+ * more; otherwise it touches what it holds, one page of each block.
  */
 static void memory_hog(long floor_kb, long give_back_kb)
 {
@@ -875,6 +921,10 @@ static void memory_hog(long floor_kb, long give_back_kb)
 
 		if (free_kb > floor_kb + 1024 && held < 4096) {
 			size_t len = ((size_t)(free_kb - floor_kb) / 2 / 1024 + 1) << 20;
+
+			/* Small steps: memory is only looked at between them. */
+			if (len > (8UL << 20))
+				len = 8UL << 20;
 			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 
@@ -886,7 +936,7 @@ static void memory_hog(long floor_kb, long give_back_kb)
 		} else if (free_kb < give_back_kb && held) {
 			size_t freed = 0;
 
-			while (held && freed < (4UL << 20)) {
+			while (held && freed < (8UL << 20)) {
 				held--;
 				munmap(blocks[held].p, blocks[held].len);
 				freed += blocks[held].len;
@@ -1140,17 +1190,25 @@ static long watermarks_kb(const char *name)
 	return sum * (long)(PAGE / 1024);
 }
 
+#define WMARK_SCALE	"/proc/sys/vm/watermark_scale_factor"
+
 /*
- * The hog keeps free memory at the low watermarks: kswapd wakes, reserved
- * pages are reclaimed and order-4 GFP_NOWAIT allocations start to fail,
- * while the min watermark below still keeps allocations out of direct
- * reclaim and the OOM killer.
+ * Pressure without OOM. The guest has almost no swap and no page cache to
+ * drop, so little can be reclaimed, and the gap between the min watermark
+ * (where allocations stall and the OOM killer waits) and the low one
+ * (where kswapd wakes) is a few MiB: a hog held inside it got OOM-killed by
+ * the first burst of allocations (a fork copying its parent). So the parent
+ * widens the gap (watermark_scale_factor 1000: a tenth of memory), and the
+ * hog keeps free memory halfway between min and low: kswapd runs all the
+ * time, reservations are reclaimed and GFP_NOWAIT order-4 allocations fail
+ * for real, while tens of MiB stay between every allocation and the OOM
+ * killer.
  */
 static void run_hog(void)
 {
 	long low = watermarks_kb("low"), min = watermarks_kb("min");
 
-	memory_hog(low, (low + min) / 2);
+	memory_hog(min + (low - min) / 2, min + (low - min) / 4);
 }
 static void run_holder(void) { reservation_holder(); }
 static void run_cycler(void) { module_cycler(stats, opts.module, opts.seed); _exit(0); }
@@ -1335,6 +1393,7 @@ int main(int argc, char **argv)
 	char ksw[32] = "", kad[8] = "";
 	static char leak_example[4096];
 	pid_t pressure[2] = { -1, -1 };
+	char wmark_scale[16] = "";
 	unsigned int i;
 	int status;
 	double secs;
@@ -1373,8 +1432,12 @@ int main(int argc, char **argv)
 	if (opts.fuzz)
 		unprivileged_probe(stats);
 
+	ooms0 = vmstat("oom_kill");	/* over the whole run, warm-up included */
 	/* The hog and the holder span both rounds: the hog takes a while to fill memory. */
 	if (opts.hog) {
+		if (ff_read_file(WMARK_SCALE, wmark_scale, sizeof(wmark_scale)) <= 0 ||
+		    ff_write_file(WMARK_SCALE, "1000"))
+			printf("torture: cannot widen %s: the hog may get OOM-killed\n", WMARK_SCALE);
 		pressure[0] = spawn(run_hog);
 		pressure[1] = spawn(run_holder);
 	}
@@ -1390,7 +1453,6 @@ int main(int argc, char **argv)
 	mem_snapshot(&mem0);
 	have_books = read_books(&b0) == 0;
 	pause_pressure(pressure, SIGCONT);
-	ooms0 = vmstat("oom_kill");
 	kswapd0 = vmstat("pageoutrun");
 	stalls0 = vmstat("allocstall_normal") + vmstat("allocstall_dma");
 	ops0 = stats->ops;
@@ -1400,6 +1462,8 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	__atomic_store_n(&stats->stop_all, 1, __ATOMIC_RELAXED);
+	if (wmark_scale[0])
+		ff_write_file(WMARK_SCALE, wmark_scale);
 	for (i = 0; opts.hog && i < 2; i++) {
 		if (pressure[i] < 0 || waitpid(pressure[i], &status, 0) != pressure[i] ||
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
@@ -1475,7 +1539,8 @@ int main(int argc, char **argv)
 		       mem1.kb[2] - mem0.kb[2] <= opts.leak_tolerance_kb,
 		       "anonymous and shmem memory back: AnonPages %+ld KiB, Shmem %+ld KiB",
 		       mem1.kb[1] - mem0.kb[1], mem1.kb[2] - mem0.kb[2]);
-	failed |= !tap(vmstat("oom_kill") == ooms0, "%ld OOM kills", vmstat("oom_kill") - ooms0);
+	failed |= !tap(vmstat("oom_kill") == ooms0, "%ld OOM kills in the whole run",
+		       vmstat("oom_kill") - ooms0);
 	if (opts.fuzz) {
 		failed |= !tap(stats->unpriv_allowed == 0,
 			       "uid 65534 got %" PRIu64 " of %" PRIu64 " opens and ioctls",
@@ -1491,6 +1556,7 @@ int main(int argc, char **argv)
 	       PRIu64 " hog_peak_kb %" PRIu64 "\n", opts.seed, secs, stats->ops - ops0,
 	       (stats->ops - ops0) / secs, stats->mismatches, stats->forks, stats->odirect,
 	       stats->switch_flips, stats->hog_peak_kb);
+	printf("# sequence digest %016" PRIx64 "\n", stats->digest);
 	if (failed)
 		printf("torture: FAILED; rerun with -s %" PRIu64 " to repeat each thread's operations\n",
 		       opts.seed);

@@ -33,6 +33,7 @@ struct torture_stats {
 	uint64_t unpriv_allowed;	/* opens or ioctls an unprivileged uid got */
 	uint64_t unpriv_tries;
 	uint64_t hog_peak_kb;		/* most memory the hog held */
+	uint64_t digest;		/* of every thread's operations */
 	int stop;			/* set by the parent at the end of a round */
 	int stop_all;			/* set at the end of the run (hog, holder) */
 };

@@ -43,4 +43,15 @@ if [ "$tracing" = 1 ]; then
 else
 	echo "ok 100 torture: direct reclaim check # SKIP no tracefs event $EV"
 fi
+# A seed repeats a run: the same seed and operation count give the same
+# sequence digest, another seed another one (one worker, no helpers).
+repeat() { /kselftests/fastfault/torture -w 1 -T 2 -n 300 -X -d '' -s "$1" |
+	sed -n 's/^# sequence digest //p'; }
+d1=$(repeat 4242); d2=$(repeat 4242); d3=$(repeat 4243)
+if [ -n "$d1" ] && [ "$d1" = "$d2" ] && [ "$d1" != "$d3" ]; then
+	echo "ok 101 torture: seed 4242 repeats its sequence ($d1 twice; seed 4243: $d3)"
+else
+	echo "not ok 101 torture: seed 4242 gave digests '$d1' and '$d2' (seed 4243: '$d3')"
+	rc=1
+fi
 exit $rc
