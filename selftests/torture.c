@@ -906,9 +906,10 @@ static long vmstat(const char *name)
 
 /*
  * A hog that holds memory close to OOM. While more than @floor_kb + 1 MiB
- * is free it takes half of the excess (1 to 8 MiB, populated at once); as
- * soon as less than @give_back_kb is free it gives back its last 8 MiB or
- * more; otherwise it touches what it holds, one page of each block.
+ * is free it takes half of the excess (1 to 64 MiB, 8 near the floor,
+ * populated at once); as soon as less than @give_back_kb is free it gives
+ * back its last 8 MiB or more; otherwise it touches what it holds, one
+ * page of each block.
  */
 static void memory_hog(long floor_kb, long give_back_kb)
 {
@@ -922,8 +923,13 @@ static void memory_hog(long floor_kb, long give_back_kb)
 		if (free_kb > floor_kb + 1024 && held < 4096) {
 			size_t len = ((size_t)(free_kb - floor_kb) / 2 / 1024 + 1) << 20;
 
-			/* Small steps: memory is only looked at between them. */
-			if (len > (8UL << 20))
+			/*
+			 * Memory is only looked at between steps: 64 MiB ones
+			 * far from the floor, 8 MiB ones near it.
+			 */
+			if (len > (64UL << 20))
+				len = 64UL << 20;
+			if (free_kb < floor_kb + 128 * 1024 && len > (8UL << 20))
 				len = 8UL << 20;
 			char *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -1018,6 +1024,10 @@ static int read_books(struct reserve_books *b)
  * Where memory is, from /proc/meminfo, with the page cache and reclaimable
  * slab dropped first. A page that is in none of these places and not free
  * is lost: the leak check compares "unaccounted" before and after the run.
+ * On the debug kernel it moves by up to ~25 MiB with no leak (per-cpu page
+ * lists, the KASAN shadow of vmalloc areas freed lazily after hundreds of
+ * module loads), hence the 64 MiB default tolerance; page_owner is the
+ * exact check for user pages.
  */
 static const char *const mem_fields[] = {
 	"MemFree", "AnonPages", "Shmem", "Cached", "Buffers", "SwapCached",
@@ -1099,7 +1109,7 @@ static void usage(const char *prog)
 		"      holds a reservation for it to reclaim\n"
 		"  -I  fail PERCENT of order-4 no-reclaim allocations (fail_page_alloc)\n"
 		"  -X  leave the anon_reserve switches alone (default: flip them)\n"
-		"  -l  leak check tolerance: memory found nowhere after the run, KiB (32768)\n", prog);
+		"  -l  leak check tolerance: memory found nowhere after the run, KiB (65536)\n", prog);
 	exit(2);
 }
 
@@ -1138,7 +1148,7 @@ static void parse(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .seconds = 60, .workers = 3, .threads = 2,
 			       .seed = random_seed(),
-			       .dio_dev = "/dev/ram1", .flip = 1, .leak_tolerance_kb = 32768 };
+			       .dio_dev = "/dev/ram1", .flip = 1, .leak_tolerance_kb = 65536 };
 	while ((c = getopt(argc, argv, "t:s:w:T:n:d:M:FHI:Xl:h")) != -1) {
 		switch (c) {
 		case 't': o->seconds = number(optarg, 1, 86400, "-t", argv[0]); break;
@@ -1367,19 +1377,6 @@ static int inject_failures(unsigned int percent)
 	return ff_write_file(FAIL_PAGE_ALLOC "probability", val);
 }
 
-/* Stop (SIGSTOP, waiting until they are) or continue the hog and the holder. */
-static void pause_pressure(const pid_t *pids, int sig)
-{
-	int i, status;
-
-	for (i = 0; i < 2; i++) {
-		if (pids[i] <= 0 || kill(pids[i], sig))
-			continue;
-		if (sig == SIGSTOP)
-			waitpid(pids[i], &status, WUNTRACED);
-	}
-}
-
 int main(int argc, char **argv)
 {
 	unsigned int nhelpers = 0, failed = 0, procs_failed = 0, warmup;
@@ -1403,9 +1400,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	run_seed = opts.seed;
 	/*
-	 * A first quarter of the run warms up what debug kernels keep and
-	 * grow (KASAN's quarantine, stack depot, kmemleak's objects): the leak
-	 * check measures the rest.
+	 * A first quarter of the run lets the hog fill memory and the rest
+	 * settle: the figures and the reservation accounting cover the rest.
 	 */
 	warmup = opts.max_ops ? 0 : opts.seconds / 4;
 	printf("torture: seed %" PRIu64 " seconds %u (warm-up %u) workers %u threads %u%s%s%s%s",
@@ -1432,7 +1428,17 @@ int main(int argc, char **argv)
 	if (opts.fuzz)
 		unprivileged_probe(stats);
 
-	ooms0 = vmstat("oom_kill");	/* over the whole run, warm-up included */
+	/*
+	 * Memory before anything runs: a snapshot under the hog's pressure
+	 * misses up to 140 MiB that reclaim holds in flight, which would hide
+	 * a leak of that size.
+	 */
+	mem_snapshot(&mem0);
+	/* The books and the reclaim figures cover the whole run too. */
+	have_books = read_books(&b0) == 0;
+	ooms0 = vmstat("oom_kill");
+	kswapd0 = vmstat("pageoutrun");
+	stalls0 = vmstat("allocstall_normal") + vmstat("allocstall_dma");
 	/* The hog and the holder span both rounds: the hog takes a while to fill memory. */
 	if (opts.hog) {
 		if (ff_read_file(WMARK_SCALE, wmark_scale, sizeof(wmark_scale)) <= 0 ||
@@ -1444,17 +1450,6 @@ int main(int argc, char **argv)
 	if (warmup)
 		procs_failed += run_round(warmup, have_switch, &nhelpers, &audits,
 					  &audit_violations, &audit_max_cont);
-	/*
-	 * The hog and the holder fault all the time: stop them for the
-	 * snapshot (a stopped task is never halfway through a fault), so that
-	 * the counters and AnonReserved are read at one point in time.
-	 */
-	pause_pressure(pressure, SIGSTOP);
-	mem_snapshot(&mem0);
-	have_books = read_books(&b0) == 0;
-	pause_pressure(pressure, SIGCONT);
-	kswapd0 = vmstat("pageoutrun");
-	stalls0 = vmstat("allocstall_normal") + vmstat("allocstall_dma");
 	ops0 = stats->ops;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	procs_failed += run_round(opts.seconds - warmup, have_switch, &nhelpers, &audits,
@@ -1512,8 +1507,9 @@ int main(int argc, char **argv)
 				       "%ld failed reservations fell back to one page",
 				       b1.alloc_fail - b0.alloc_fail);
 		if (opts.hog)
-			failed |= !tap(recl > 0, "under the hog, the shrinker reclaimed %ld reserved "
-				       "pages", recl);
+			failed |= !tap(recl > 0, "under the hog (peak %" PRIu64 " KiB, kswapd ran %ld "
+				       "times), the shrinker reclaimed %ld reserved pages",
+				       stats->hog_peak_kb, vmstat("pageoutrun") - kswapd0, recl);
 	} else {
 		tap(1, "reservation accounting # SKIP no AnonReserved in /proc/meminfo");
 	}
