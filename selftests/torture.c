@@ -1201,6 +1201,7 @@ static long watermarks_kb(const char *name)
 }
 
 #define WMARK_SCALE	"/proc/sys/vm/watermark_scale_factor"
+#define WMARK_BOOST	"/proc/sys/vm/watermark_boost_factor"
 
 /*
  * Pressure without OOM. The guest has almost no swap and no page cache to
@@ -1208,18 +1209,21 @@ static long watermarks_kb(const char *name)
  * (where allocations stall and the OOM killer waits) and the low one
  * (where kswapd wakes) is a few MiB: a hog held inside it got OOM-killed by
  * the first burst of allocations (a fork copying its parent). So the parent
- * widens the gap (watermark_scale_factor 1000: a tenth of memory), and the
- * hog keeps free memory halfway between min and low: kswapd runs all the
- * time, reservations are reclaimed and GFP_NOWAIT order-4 allocations fail
- * for real, while tens of MiB stay between every allocation and the OOM
- * killer.
+ * widens the gap (watermark_scale_factor 1000: a tenth of memory) and turns
+ * watermark boosting off (a boost after fragmentation once raised min by
+ * 47 MiB under the hog's feet, and the hog was OOM-killed), and the hog
+ * keeps free memory between min and low, three quarters of the way up:
+ * kswapd runs all the time, reservations are reclaimed and GFP_NOWAIT
+ * order-4 allocations fail for real, while tens of MiB stay between every
+ * allocation and the OOM killer.
  */
 static void run_hog(void)
 {
 	long low = watermarks_kb("low"), min = watermarks_kb("min");
 
-	memory_hog(min + (low - min) / 2, min + (low - min) / 4);
+	memory_hog(min + (low - min) * 3 / 4, min + (low - min) / 2);
 }
+
 static void run_holder(void) { reservation_holder(); }
 static void run_cycler(void) { module_cycler(stats, opts.module, opts.seed); _exit(0); }
 static void run_fuzzer(void) { debugfs_fuzzer(stats, opts.seed); _exit(0); }
@@ -1390,7 +1394,7 @@ int main(int argc, char **argv)
 	char ksw[32] = "", kad[8] = "";
 	static char leak_example[4096];
 	pid_t pressure[2] = { -1, -1 };
-	char wmark_scale[16] = "";
+	char wmark_scale[16] = "", wmark_boost[16] = "";
 	unsigned int i;
 	int status;
 	double secs;
@@ -1442,8 +1446,11 @@ int main(int argc, char **argv)
 	/* The hog and the holder span both rounds: the hog takes a while to fill memory. */
 	if (opts.hog) {
 		if (ff_read_file(WMARK_SCALE, wmark_scale, sizeof(wmark_scale)) <= 0 ||
-		    ff_write_file(WMARK_SCALE, "1000"))
-			printf("torture: cannot widen %s: the hog may get OOM-killed\n", WMARK_SCALE);
+		    ff_write_file(WMARK_SCALE, "1000") ||
+		    ff_read_file(WMARK_BOOST, wmark_boost, sizeof(wmark_boost)) <= 0 ||
+		    ff_write_file(WMARK_BOOST, "0"))
+			printf("torture: cannot set %s and %s: the hog may get OOM-killed\n",
+			       WMARK_SCALE, WMARK_BOOST);
 		pressure[0] = spawn(run_hog);
 		pressure[1] = spawn(run_holder);
 	}
@@ -1459,6 +1466,8 @@ int main(int argc, char **argv)
 	__atomic_store_n(&stats->stop_all, 1, __ATOMIC_RELAXED);
 	if (wmark_scale[0])
 		ff_write_file(WMARK_SCALE, wmark_scale);
+	if (wmark_boost[0])
+		ff_write_file(WMARK_BOOST, wmark_boost);
 	for (i = 0; opts.hog && i < 2; i++) {
 		if (pressure[i] < 0 || waitpid(pressure[i], &status, 0) != pressure[i] ||
 		    !WIFEXITED(status) || WEXITSTATUS(status)) {
