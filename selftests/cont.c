@@ -28,13 +28,6 @@
 #include "fastfault.h"
 #include "ff_util.h"
 
-#ifndef MADV_COLD
-#define MADV_COLD	20
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-
 #define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
 #define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
 #define KSM_DIR		"/sys/kernel/mm/ksm"

@@ -216,3 +216,63 @@ int ff_scramble_run(const char *target, struct ff_audit *out)
 {
 	return ff_walk_run(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_SCRAMBLE_FILE, target, out);
 }
+
+int ff_proc_sum(const char *path, const char *name, long *sum)
+{
+	static char buf[128 * 1024];
+	size_t len = strlen(name);
+	ssize_t got;
+	int matched = 0;
+	char *s;
+
+	got = ff_read_file(path, buf, sizeof(buf));
+	if (got < 0)
+		return (int)got;
+	*sum = 0;
+	for (s = buf; s && *s; s = strchr(s, '\n')) {
+		s += strspn(s, "\n ");
+		if (!strncmp(s, name, len) && (s[len] == ' ' || s[len] == ':')) {
+			*sum += strtol(s + len + 1, NULL, 10);
+			matched++;
+		}
+	}
+	return matched;
+}
+
+static int ff_fail_knob(const char *knob, const char *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), FF_FAIL_PAGE_ALLOC "%s", knob);
+	return ff_write_file(path, val);
+}
+
+int ff_fail_nowait_order4(unsigned int percent, int this_task_only)
+{
+	static const char *const knobs[][2] = {
+		{ "min-order", "4" }, { "ignore-gfp-wait", "Y" },
+		{ "ignore-gfp-highmem", "N" }, { "verbose", "0" },
+		{ "interval", "1" }, { "times", "-1" },
+	};
+	char val[16];
+	size_t i;
+	int ret;
+
+	if (!percent) {
+		ret = this_task_only ? ff_write_file("/proc/self/make-it-fail", "0") : 0;
+		return ff_fail_knob("probability", "0") ?: ret;
+	}
+	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
+		ret = ff_fail_knob(knobs[i][0], knobs[i][1]);
+		if (ret)
+			return ret;
+	}
+	ret = ff_fail_knob("task-filter", this_task_only ? "Y" : "N");
+	if (ret)
+		return ret;
+	snprintf(val, sizeof(val), "%u", percent);
+	ret = ff_fail_knob("probability", val);
+	if (ret || !this_task_only)
+		return ret;
+	return ff_write_file("/proc/self/make-it-fail", "1");
+}

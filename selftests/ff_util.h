@@ -77,11 +77,45 @@ int ff_audit_run(const char *target, struct ff_audit *out);
  */
 int ff_scramble_run(const char *target, struct ff_audit *out);
 
+/*
+ * Sum the values of the lines of a /proc file that start (after blanks)
+ * with @name followed by a blank or a colon: "MemFree:" lines of meminfo,
+ * "pageoutrun" of vmstat, each zone's "low" of zoneinfo. Returns how many
+ * lines matched and sets *sum, or -errno. One static buffer: not for
+ * threads; once it is faulted in, later calls fault nothing.
+ */
+int ff_proc_sum(const char *path, const char *name, long *sum);
+
+/* The fail_page_alloc fault injection (CONFIG_FAIL_PAGE_ALLOC, debugfs). */
+#define FF_FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
+
+/*
+ * Make @percent of the kernel's order-4 and larger allocations that may not
+ * enter reclaim fail (a reservation's, among them): for this task only
+ * (task-filter and /proc/self/make-it-fail) or for every task. @percent 0
+ * stops it. Returns 0 or -errno.
+ */
+int ff_fail_nowait_order4(unsigned int percent, int this_task_only);
+
 /* mmap @size bytes of private anonymous memory aligned to @align. */
 void *ff_mmap_aligned(size_t size, size_t align);
 
 /* This process's resident set in KiB, from /proc/self/statm; -1 on error. */
 long ff_rss_kb(void);
+
+/* madvise() advice newer than some libcs' headers. */
+#ifndef MADV_COLD
+#define MADV_COLD		20
+#endif
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
 
 #ifdef __cplusplus
 }

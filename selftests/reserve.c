@@ -467,45 +467,6 @@ TEST_F(reserve, shrinker_takes_reserved_pages_back)
 	EXPECT_EQ(2, p[PAGE]);
 }
 
-#define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
-
-/* Write @val to the fail_page_alloc knob @knob. 0 or -errno. */
-static int fail_knob(const char *knob, const char *val)
-{
-	char path[128];
-
-	snprintf(path, sizeof(path), FAIL_PAGE_ALLOC "%s", knob);
-	return ff_write_file(path, val);
-}
-
-/*
- * Make every order-4 allocation without direct reclaim fail, for this task
- * only (task-filter and /proc/self/make-it-fail), or stop doing so.
- * Reservations are the only such allocations a fault of this task makes.
- */
-static int fail_reservations(int on)
-{
-	static const char *const knobs[][2] = {
-		{ "task-filter", "Y" }, { "min-order", "4" },
-		{ "ignore-gfp-wait", "Y" }, { "ignore-gfp-highmem", "N" },
-		{ "verbose", "0" }, { "interval", "1" }, { "times", "-1" },
-		{ "probability", "100" },
-	};
-	size_t i;
-	int ret;
-
-	if (!on) {
-		ret = ff_write_file("/proc/self/make-it-fail", "0");
-		return fail_knob("probability", "0") ?: ret;
-	}
-	for (i = 0; i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		ret = fail_knob(knobs[i][0], knobs[i][1]);
-		if (ret)
-			return ret;
-	}
-	return ff_write_file("/proc/self/make-it-fail", "1");
-}
-
 /*
  * The GFP_NOWAIT fallback, forced with fail_page_alloc (debug config): a
  * failed order-4 allocation is counted, the fault maps one ordinary page,
@@ -518,7 +479,7 @@ TEST_F(reserve, failed_allocation_falls_back_to_one_page)
 	int ret;
 	char *p;
 
-	if (access(FAIL_PAGE_ALLOC "probability", W_OK))
+	if (access(FF_FAIL_PAGE_ALLOC "probability", W_OK))
 		SKIP(return, "kernel without CONFIG_FAIL_PAGE_ALLOC and its debugfs");
 	/*
 	 * The seed policy (the fixture's): every fault in a chunk with no
@@ -527,10 +488,11 @@ TEST_F(reserve, failed_allocation_falls_back_to_one_page)
 	 */
 	ASSERT_NE(NULL, p = map_chunks(self, 2));
 	read_counts(_metadata, &a);
-	ASSERT_EQ(0, fail_reservations(1));
+	/* Reservations are the only such allocations this task's faults make. */
+	ASSERT_EQ(0, ff_fail_nowait_order4(100, 1));
 	p[0] = 1;
 	p[PAGE] = 2;
-	ret = fail_reservations(0);
+	ret = ff_fail_nowait_order4(0, 1);
 	read_counts(_metadata, &b);
 	ASSERT_EQ(0, ret);
 	delta(&a, &b, &d);
@@ -649,19 +611,9 @@ static void expect_every_page_accounted(struct __test_metadata *_metadata,
  */
 static long proc_sum(const char *path, const char *name)
 {
-	static char buf[128 * 1024];
-	size_t len = strlen(name);
-	long sum = 0;
-	char *s;
+	long sum;
 
-	if (ff_read_file(path, buf, sizeof(buf)) <= 0)
-		return -1;
-	for (s = buf; s && *s; s = strchr(s, '\n')) {
-		s += strspn(s, "\n ");
-		if (!strncmp(s, name, len) && (s[len] == ' ' || s[len] == ':'))
-			sum += strtol(s + len + 1, NULL, 10);
-	}
-	return sum;
+	return ff_proc_sum(path, name, &sum) < 0 ? -1 : sum;
 }
 
 /*

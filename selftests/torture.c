@@ -52,19 +52,6 @@
 #define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
 #define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
 
-#ifndef MADV_COLD
-#define MADV_COLD	20
-#endif
-#ifndef MADV_PAGEOUT
-#define MADV_PAGEOUT	21
-#endif
-#ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ	22
-#endif
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE	23
-#endif
-
 /* xorshift64*, seeded through splitmix64 so that nearby seeds diverge. */
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
 {
@@ -531,6 +518,18 @@ static void op_mlock(struct worker *w, struct region *r)
 	}
 }
 
+/* @remote: the head and tail words of pages [first, first + n) of @r. */
+static void page_words_iov(const struct region *r, size_t first, size_t n,
+			   struct iovec *remote)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		remote[2 * i] = (struct iovec){ page_head(r, first + i), 8 };
+		remote[2 * i + 1] = (struct iovec){ page_tail(r, first + i), 8 };
+	}
+}
+
 /* process_vm_readv on this process: the words read must be the pages'. */
 static void op_vm_readv(struct worker *w, struct region *r)
 {
@@ -542,10 +541,7 @@ static void op_vm_readv(struct worker *w, struct region *r)
 	pick_range(w, r, 16, &first, &n);
 	snprintf(w->last_op, sizeof(w->last_op), "process_vm_readv %s pages %zu+%zu",
 		 kind_names[r->kind], first, n);
-	for (i = 0; i < n; i++) {
-		remote[2 * i] = (struct iovec){ page_head(r, first + i), 8 };
-		remote[2 * i + 1] = (struct iovec){ page_tail(r, first + i), 8 };
-	}
+	page_words_iov(r, first, n, remote);
 	local.iov_len = 16 * n;
 	got = process_vm_readv(getpid(), &local, 1, remote, 2 * n, 0);
 	if (got != (ssize_t)(16 * n)) {
@@ -578,9 +574,8 @@ static void op_vm_writev(struct worker *w, struct region *r)
 		vers[i] = new_version(w);
 		words[2 * i] = head_word(r, vers[i]);
 		words[2 * i + 1] = tail_word(r, vers[i]);
-		remote[2 * i] = (struct iovec){ page_head(r, first + i), 8 };
-		remote[2 * i + 1] = (struct iovec){ page_tail(r, first + i), 8 };
 	}
+	page_words_iov(r, first, n, remote);
 	local.iov_len = 16 * n;
 	put = process_vm_writev(getpid(), &local, 1, remote, 2 * n, 0);
 	if (put != (ssize_t)(16 * n)) {
@@ -881,27 +876,17 @@ static void switch_flipper(uint64_t seed)
 /* "Name:   N kB" of /proc/meminfo, in KiB; -1 if absent. */
 static long meminfo_kb(const char *name)
 {
-	static char buf[8192];
-	size_t len = strlen(name);
-	char *line;
+	long kb;
 
-	if (ff_read_file("/proc/meminfo", buf, sizeof(buf)) < 0)
-		return -1;
-	for (line = buf; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
-		if (!strncmp(line, name, len) && line[len] == ':')
-			return strtol(line + len + 1, NULL, 10);
-	return -1;
+	return ff_proc_sum("/proc/meminfo", name, &kb) > 0 ? kb : -1;
 }
 
+/* A /proc/vmstat counter; -1 if absent. */
 static long vmstat(const char *name)
 {
-	static char buf[16384];
-	uint64_t v;
+	long v;
 
-	if (ff_read_file("/proc/vmstat", buf, sizeof(buf)) < 0 ||
-	    ff_stats_lookup(buf, name, &v))
-		return -1;
-	return (long)v;
+	return ff_proc_sum("/proc/vmstat", name, &v) > 0 ? v : -1;
 }
 
 /*
@@ -1187,17 +1172,9 @@ static void run_flipper(void) { switch_flipper(opts.seed); }
  */
 static long watermarks_kb(const char *name)
 {
-	static char buf[65536];
-	char key[32], *line;
-	size_t len;
-	long sum = 0;
+	long pages;
 
-	len = (size_t)snprintf(key, sizeof(key), "\n        %s ", name);
-	if (ff_read_file("/proc/zoneinfo", buf, sizeof(buf)) < 0)
-		return 0;
-	for (line = strstr(buf, key); line; line = strstr(line + 1, key))
-		sum += strtol(line + len, NULL, 10);
-	return sum * (long)(PAGE / 1024);
+	return ff_proc_sum("/proc/zoneinfo", name, &pages) > 0 ? pages * (long)(PAGE / 1024) : 0;
 }
 
 #define WMARK_SCALE	"/proc/sys/vm/watermark_scale_factor"
@@ -1355,32 +1332,6 @@ static unsigned int run_round(unsigned int seconds, int have_switch, unsigned in
 	return bad;
 }
 
-#define FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
-
-/*
- * Make @percent of the kernel's order-4 (and larger) allocations that may
- * not enter reclaim fail, for every task: each reservation then falls back
- * to one page that often, while everything else runs. 0 stops it.
- */
-static int inject_failures(unsigned int percent)
-{
-	static const char *const knobs[][2] = {
-		{ "task-filter", "N" }, { "min-order", "4" }, { "ignore-gfp-wait", "Y" },
-		{ "ignore-gfp-highmem", "N" }, { "verbose", "0" }, { "interval", "1" },
-		{ "times", "-1" },
-	};
-	char path[128], val[16];
-	size_t i;
-
-	for (i = 0; percent && i < sizeof(knobs) / sizeof(knobs[0]); i++) {
-		snprintf(path, sizeof(path), FAIL_PAGE_ALLOC "%s", knobs[i][0]);
-		if (ff_write_file(path, knobs[i][1]))
-			return -1;
-	}
-	snprintf(val, sizeof(val), "%u", percent);
-	return ff_write_file(FAIL_PAGE_ALLOC "probability", val);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned int nhelpers = 0, failed = 0, procs_failed = 0, warmup;
@@ -1425,8 +1376,9 @@ int main(int argc, char **argv)
 		ff_write_file(SWITCH, "always");
 		ff_write_file(ADAPTIVE, "1");
 	}
-	if (opts.inject && inject_failures(opts.inject)) {
-		printf("torture: -I needs CONFIG_FAIL_PAGE_ALLOC and " FAIL_PAGE_ALLOC "\n");
+	/* Every task's reservations fail that often, while everything runs. */
+	if (opts.inject && ff_fail_nowait_order4(opts.inject, 0)) {
+		printf("torture: -I needs CONFIG_FAIL_PAGE_ALLOC and " FF_FAIL_PAGE_ALLOC "\n");
 		return 2;
 	}
 	if (opts.fuzz)
@@ -1476,7 +1428,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (opts.inject)
-		inject_failures(0);
+		ff_fail_nowait_order4(0, 0);
 	if (have_switch) {
 		ff_write_file(SWITCH, strchr(ksw, '[') ? strtok(strchr(ksw, '[') + 1, "]") : "always");
 		ff_write_file(ADAPTIVE, kad);
