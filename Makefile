@@ -9,6 +9,9 @@
 #   make torture       randomized mm stress on the debug kernel, with memory
 #                      pressure, module reloads and fuzzed input; then the
 #                      auditor, leak and console checks (out/torture)
+#   make gup           GUP on device memory (devmap, page-less and fsdax PMDs)
+#                      on the debug kernel, every case alone; with
+#                      KERNEL=base, the list of cases the series fixes
 #   make series-check  each patch applies, builds, and is checkpatch --strict clean
 #   make export        regenerate patches/ from the kernel tree in the cache
 #   make shell         boot CONFIG with a shell on the console
@@ -59,7 +62,7 @@ OUT := $(CURDIR)/out$(if $(filter base,$(KERNEL)),/base)
 CHECK := $(OUT)/check
 S := scripts
 
-.PHONY: all deps tree export bench-bin host-test check bench run torture series-check shell clean
+.PHONY: all deps tree export bench-bin host-test check bench run torture gup series-check shell clean
 # kernel-%, module-%, selftests-%, vmtests-% and initramfs-% are pattern rules (which make
 # does not apply to .PHONY targets); no file of those names is ever made.
 
@@ -111,6 +114,7 @@ check: host-test initramfs-debug
 		echo $$? >$(CHECK)/vmtests-scan.exit
 	@cat $(CHECK)/vmtests-scan.log
 	-$(S)/torture.sh 60 '' $(CHECK)/torture >$(CHECK)/torture.log 2>&1
+	-$(S)/gup.sh $(CHECK)/gup >$(CHECK)/gup.log 2>&1
 	@$(S)/summary.sh gtest:$(CHECK)/host-tests.log tap:$(CHECK)/scan-test.tap \
 		tap:$(CHECK)/summary-test.tap \
 		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
@@ -118,13 +122,18 @@ check: host-test initramfs-debug
 		verdict:$(CHECK)/vmtests/verdict tap:$(CHECK)/vmtests/results.txt \
 		exit:$(CHECK)/vmtests-scan.exit \
 		verdict:$(CHECK)/torture/verdict tap:$(CHECK)/torture/results.txt \
-		exit:$(CHECK)/torture/scan.exit
+		exit:$(CHECK)/torture/scan.exit \
+		verdict:$(CHECK)/gup/verdict tap:$(CHECK)/gup/results.txt \
+		exit:$(CHECK)/gup/scan.exit
 
 bench: initramfs-bench
 	$(S)/bench.sh $(SETTING) $(RUNS)
 
 torture: initramfs-debug
 	$(S)/torture.sh $(SECONDS) '$(SEED)' $(OUT)/torture
+
+gup: initramfs-debug
+	$(S)/gup.sh $(OUT)/gup
 
 run: bench
 	@echo; echo "counters (/sys/kernel/debug/fastfault/stats after the run):"

@@ -7,7 +7,11 @@
  *   stats     every feature's counters as "feature.counter value" lines
  *   ctl       ioctls from uapi/fastfault.h
  *   audit     the page-table auditor (see ff_audit.c)
+ *   walk      the entry mapping one address of one process (see ff_entry.c)
  *   <feature>/ one file per counter, stats, reset (see ff_counters.c)
+ *
+ * With the devmap= or pfnmap= parameters it also makes the test devices for
+ * GUP on device memory (see ff_devmem.c).
  *
  * Everything is root only. Writes that are not understood get -EINVAL.
  */
@@ -23,6 +27,8 @@
 #include <fastfault.h>
 #include "fastfault.h"
 #include "ff_audit.h"
+#include "ff_devmem.h"
+#include "ff_entry.h"
 
 static struct dentry *ff_root;
 
@@ -63,6 +69,17 @@ static const struct ff_counter ff_cont_counters[] = {
 };
 #endif
 
+#ifdef CONFIG_ARCH_HAS_PMD_SPECIAL
+/* GUP on devmap and page-less PMDs (mm/gup.c). */
+static const struct ff_counter ff_gup_counters[] = {
+	{ FASTFAULT_GUP_DEVMAP_PMD_FAST, GUP_DEVMAP_PMD_FAST },
+	{ FASTFAULT_GUP_DEVMAP_PMD_SLOW, GUP_DEVMAP_PMD_SLOW },
+	{ FASTFAULT_GUP_SPECIAL_PMD_FAST, GUP_SPECIAL_PMD_FAST },
+	{ FASTFAULT_GUP_SPECIAL_PMD_SLOW, GUP_SPECIAL_PMD_SLOW },
+	{ FASTFAULT_GUP_LONGTERM_REFUSED, GUP_LONGTERM_REFUSED },
+};
+#endif
+
 static struct ff_feature ff_features[] = {
 	{
 		.name = FASTFAULT_DIR_FAULT,
@@ -81,6 +98,13 @@ static struct ff_feature ff_features[] = {
 		.name = FASTFAULT_DIR_CONT,
 		.counters = ff_cont_counters,
 		.nr_counters = ARRAY_SIZE(ff_cont_counters),
+	},
+#endif
+#ifdef CONFIG_ARCH_HAS_PMD_SPECIAL
+	{
+		.name = FASTFAULT_DIR_GUP,
+		.counters = ff_gup_counters,
+		.nr_counters = ARRAY_SIZE(ff_gup_counters),
 	},
 #endif
 };
@@ -161,19 +185,25 @@ static int __init fastfault_init(void)
 		if (ret)
 			goto err;
 	}
+	ret = ff_devmem_init();
+	if (ret)
+		goto err;
 
 	ff_root = debugfs_create_dir("fastfault", NULL);
 	if (IS_ERR(ff_root)) {
 		ret = PTR_ERR(ff_root);
-		goto err;
+		goto err_devmem;
 	}
 	debugfs_create_file("version", 0400, ff_root, NULL, &ff_version_fops);
 	debugfs_create_file("stats", 0400, ff_root, NULL, &ff_root_stats_fops);
 	debugfs_create_file("ctl", 0600, ff_root, NULL, &ff_ctl_fops);
 	ff_audit_create(ff_root);
+	ff_entry_create(ff_root);
 	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
 		ff_feature_publish(&ff_features[i], ff_root);
 	return 0;
+err_devmem:
+	ff_devmem_exit();
 err:
 	ff_free_features();
 	return ret;
@@ -182,6 +212,7 @@ err:
 static void __exit fastfault_exit(void)
 {
 	debugfs_remove_recursive(ff_root);
+	ff_devmem_exit();
 	ff_free_features();
 }
 

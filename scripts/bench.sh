@@ -13,7 +13,8 @@ setting=${1:-auto}; runs=${2:-3}
 	die "bad SETTING '$setting' (NAME[,NAME...])"
 [[ $runs =~ ^[1-9][0-9]?$ ]] || die "bad RUNS '$runs' (1 to 99)"
 run=$OUT/bench/boot
-APPEND="${APPEND:-} ff.setting=$setting ff.runs=$runs" \
+# DEVICE_MEMORY: RAM past MEM for the devmap device of setting gup-devmap.
+APPEND="${APPEND:-} ff.setting=$setting ff.runs=$runs" DEVICE_MEMORY=1 \
 	"$(dirname "$0")/qemu.sh" bench bench "$run" || {
 	sed -n '/^fastfault-plan/,$p' "$run/results.txt" >&2
 	die "the benchmark boot did not pass (verdict $(cat "$run/verdict"))"

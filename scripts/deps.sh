@@ -8,7 +8,7 @@ set -euo pipefail
 
 HOST_PKGS="linux-source-$LINUX_SERIES gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 	qemu-system-arm flex bison bc libssl-dev libelf-dev ccache cpio rsync kmod
-	device-tree-compiler python3 python3-ply python3-git g++ make libgtest-dev nlohmann-json3-dev"
+	device-tree-compiler e2fsprogs python3 python3-ply python3-git g++ make libgtest-dev nlohmann-json3-dev"
 ARM64_PKGS="libcap-dev:arm64 libnuma-dev:arm64"
 
 SUDO=

@@ -26,7 +26,8 @@ cp "$CACHE/busybox/bin/busybox" "$root/bin/busybox"
 ln -s busybox "$root/bin/sh"
 cp "$REPO/scripts/guest/init" "$root/init"
 cp "$REPO/scripts/guest/timeout" "$root/usr/bin/timeout"
-cp "$REPO"/scripts/guest/plan-*.sh "$REPO/scripts/guest/settings.sh" "$root/fastfault/"
+cp "$REPO"/scripts/guest/plan-*.sh "$REPO/scripts/guest/settings.sh" \
+	"$REPO/scripts/guest/fsdax-setup.sh" "$root/fastfault/"
 cp "$ko" "$root/fastfault/"
 cp "$TREE/tools/testing/selftests/kselftest/runner.sh" "$root/kselftests/kselftest/"
 cp -a "$tests/." "$REPO/selftests/settings" "$root/kselftests/fastfault/"
@@ -34,6 +35,17 @@ cp "$bench" "$root/bench/"
 # The tree's own mm selftests (plan vmtests).
 mkdir -p "$root/vmtests"
 find "$vmtests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vmtests/" \;
+
+# The fsdax filesystem (plan gup): ext4 made here, as busybox's mke2fs makes
+# ext2 only; extents, no journal, allocations aligned to 2 MiB stripes so
+# that a file's blocks can back PMD mappings. The guest writes it to the
+# fsdax namespace. 48 MiB: writing it takes the guest about 15 s.
+img=$OUT/$cfg/ext4.img
+rm -f "$img"
+mkfs.ext4 -q -F -b 4096 -O ^has_journal -E stride=512,stripe_width=512,lazy_itable_init=0 \
+	-m 0 "$img" 48M || die "mkfs.ext4 of the fsdax image failed"
+gzip -1 -c "$img" >"$root/fastfault/ext4.img.gz"
+rm -f "$img"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1 >"$OUT/$cfg/initramfs.cpio.gz.tmp"
 mv "$OUT/$cfg/initramfs.cpio.gz.tmp" "$OUT/$cfg/initramfs.cpio.gz"

@@ -58,6 +58,23 @@ kmake() {
 		CC="ccache ${CROSS}gcc" -j"$(nproc)" -s "$@"
 }
 
+# mem_mib SIZE: SIZE (like 1G or 1536M) in MiB.
+mem_mib() {
+	local n=${1%[MG]}
+	[ "${1: -1}" = G ] && n=$((n * 1024))
+	echo "$n"
+}
+
+# Device memory of the GUP boots (qemu.sh with DEVICE_MEMORY=1): past the
+# guest's RAM, which starts at 0x40000000 on QEMU's virt machine, come
+# DEVMAP_MIB for fastfault.ko's devmap device, PFNMAP_MIB for its pfnmap
+# device and PMEM_MIB of emulated pmem (a device-tree pmem-region), all
+# hidden from the kernel with mem=MEM.
+RAM_BASE=$((0x40000000))
+DEVMAP_MIB=128
+PFNMAP_MIB=128
+PMEM_MIB=256
+
 # qemu_memory MEM NODES SMP: set QEMU_MEM_ARGS, the QEMU arguments for the
 # guest's memory: MEM in all, on NODES NUMA nodes (1 or 2). With 2, MEM is
 # split evenly and CPU i goes to node i % 2, so that tests can move pages
@@ -66,22 +83,25 @@ kmake() {
 # otherwise the guest's first touch of each page costs a host page fault,
 # or a 2 MiB host THP, and the figures of whatever runs first are off by
 # up to 10x (random-4k: 0.64 s before warm-up, 0.06 s after).
+#
+# qemu_memory MEM NODES SMP HIDDEN: the same, with HIDDEN MiB more at the top
+# of the last node, for the kernel to be kept out of with mem=MEM.
 qemu_memory() {
-	local mem=$1 nodes=$2 smp=$3 mib half i
-	QEMU_MEM_ARGS=(-m "$mem")
+	local mem=$1 nodes=$2 smp=$3 hidden=${4:-0} mib half i size
+	mib=$(mem_mib "$mem")
 	case $nodes in
-	1) QEMU_MEM_ARGS+=(-mem-prealloc); return 0 ;;
-	2) ;;
+	1) QEMU_MEM_ARGS=(-m "$((mib + hidden))M" -mem-prealloc); return 0 ;;
+	2) QEMU_MEM_ARGS=(-m "$((mib + hidden))M") ;;
 	*) die "bad NODES '$nodes' (expected 1 or 2)" ;;
 	esac
-	mib=${mem%[MG]}
-	[ "${mem: -1}" = G ] && mib=$((mib * 1024))
 	half=$((mib / 2))
 	# Whole 128 MiB sparsemem sections per node (arm64, 4 KiB pages): Linux
 	# expects no section to span two nodes.
 	((half % 128 == 0)) || die "MEM=$mem does not split into 2 nodes of whole 128 MiB sections"
 	for i in 0 1; do
-		QEMU_MEM_ARGS+=(-object "memory-backend-ram,id=m$i,size=${half}M,prealloc=on"
+		size=$half
+		[ "$i" = 1 ] && size=$((half + hidden))
+		QEMU_MEM_ARGS+=(-object "memory-backend-ram,id=m$i,size=${size}M,prealloc=on"
 				-numa "node,nodeid=$i,memdev=m$i")
 	done
 	# QEMU 7.2's virt machine makes -smp N one socket of N cores.

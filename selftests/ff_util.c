@@ -217,6 +217,37 @@ int ff_scramble_run(const char *target, struct ff_audit *out)
 	return ff_walk_run(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_SCRAMBLE_FILE, target, out);
 }
 
+int ff_walk(pid_t pid, const void *addr, struct ff_walk *out)
+{
+	static const char path[] = FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_WALK_FILE;
+	static const char *const names[] = {
+		"level", "pfn", "devmap", "special", "write", "cont",
+	};
+	uint64_t v[sizeof(names) / sizeof(names[0])];
+	char cmd[64];
+	size_t i;
+	ssize_t n;
+	int ret;
+
+	snprintf(cmd, sizeof(cmd), "%d 0x%lx", (int)pid, (unsigned long)(uintptr_t)addr);
+	ret = ff_write_file(path, cmd);
+	if (ret)
+		return ret;
+	n = ff_read_file(path, out->report, sizeof(out->report));
+	if (n < 0)
+		return (int)n;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (ff_stats_lookup(out->report, names[i], &v[i]))
+			return -EPROTO;
+	out->level = (int)v[0];
+	out->pfn = v[1];
+	out->devmap = (int)v[2];
+	out->special = (int)v[3];
+	out->write = (int)v[4];
+	out->cont = (int)v[5];
+	return 0;
+}
+
 int ff_proc_sum(const char *path, const char *name, long *sum)
 {
 	static char buf[128 * 1024];

@@ -86,6 +86,24 @@ int ff_scramble_run(const char *target, struct ff_audit *out);
  */
 int ff_proc_sum(const char *path, const char *name, long *sum);
 
+/* The entry that maps an address, as FASTFAULT_WALK_FILE reports it. */
+struct ff_walk {
+	int level;		/* FASTFAULT_WALK_NONE, _PTE or _PMD */
+	uint64_t pfn;		/* 0 when level is FASTFAULT_WALK_NONE */
+	int devmap;		/* the entry's bits, 0 or 1 each */
+	int special;
+	int write;
+	int cont;
+	char report[512];	/* the whole report, for logs */
+};
+
+/*
+ * Walk @pid's page tables to the entry that maps @addr, with the module's
+ * walker. Returns 0, or -errno (-ENOENT: no walker, module not loaded;
+ * -EPROTO: the report lacks a line).
+ */
+int ff_walk(pid_t pid, const void *addr, struct ff_walk *out);
+
 /* The fail_page_alloc fault injection (CONFIG_FAIL_PAGE_ALLOC, debugfs). */
 #define FF_FAIL_PAGE_ALLOC	"/sys/kernel/debug/fail_page_alloc/"
 

@@ -8,7 +8,8 @@ namespace ffbench {
 const char *const kUsage =
 	"usage: ffbench [--json PATH [--append]] [--setting NAME] [--kernel NAME] [--runs N]\n"
 	"               [--workload NAME]... [--size-mib N] [--iterations N]\n"
-	"               [--threads N] [--seed N] [--file-dir DIR] [--list] [--help]\n";
+	"               [--threads N] [--seed N] [--file-dir DIR] [--pin-device PATH]\n"
+	"               [--list] [--help]\n";
 
 namespace {
 
@@ -91,6 +92,9 @@ std::variant<Options, std::string> parse_options(const std::vector<std::string> 
 		} else if (a == "--file-dir") {
 			if (!value(o.params.file_dir) || o.params.file_dir.empty())
 				return "--file-dir needs a directory";
+		} else if (a == "--pin-device") {
+			if (!value(o.params.pin_device) || o.params.pin_device.empty())
+				return "--pin-device needs a device path";
 		} else {
 			return "unknown argument '" + a + "'";
 		}

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -81,6 +82,76 @@ WorkloadOutput random_4k(const Params &prm, Meter &m)
 		map.data()[pg * kPage] = 1;
 	m.stop();
 	return {pages.size(), prm.bytes};
+}
+
+// The kernel's gup_test interface (mm/gup_test.h, not uapi in 6.1).
+struct GupTest {
+	std::uint64_t get_delta_usec, put_delta_usec, addr, size;
+	std::uint32_t nr_pages_per_call, gup_flags, test_flags;
+	std::uint32_t which_pages[8];
+};
+const unsigned long kPinFastBenchmark = _IOWR('g', 2, GupTest);
+constexpr std::uint64_t kPmd = 2ull << 20;
+
+// The gup-pin buffer: anonymous 4 KiB PTEs (no THP), or a device's mapping
+// (fastfault.ko's devmap device maps PMDs), faulted in before measuring.
+class PinBuffer {
+public:
+	explicit PinBuffer(const Params &prm) : bytes_(prm.bytes)
+	{
+		int fd = -1;
+		int flags = MAP_PRIVATE | MAP_ANONYMOUS;
+		if (!prm.pin_device.empty()) {
+			fd = open(prm.pin_device.c_str(), O_RDWR);
+			if (fd < 0)
+				fail("open of --pin-device");
+			flags = MAP_SHARED;
+		}
+		void *p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, flags, fd, 0);
+		if (fd >= 0)
+			close(fd);
+		if (p == MAP_FAILED)
+			fail("mmap of the gup-pin buffer");
+		p_ = static_cast<char *>(p);
+		if (fd < 0)
+			madvise(p_, bytes_, MADV_NOHUGEPAGE);
+		touch_pages(p_, bytes_, kPage);
+	}
+	~PinBuffer() { munmap(p_, bytes_); }
+	PinBuffer(const PinBuffer &) = delete;
+	PinBuffer &operator=(const PinBuffer &) = delete;
+	char *data() const { return p_; }
+
+private:
+	std::uint64_t bytes_;
+	char *p_;
+};
+
+WorkloadOutput gup_pin(const Params &prm, Meter &m)
+{
+	PinBuffer buf(prm);
+	int fd = open("/sys/kernel/debug/gup_test", O_RDWR);
+	if (fd < 0)
+		fail("open of /sys/kernel/debug/gup_test (CONFIG_GUP_TEST)");
+	GupTest t{};
+	std::uint64_t pinned = 0;
+	m.start();
+	for (unsigned i = 0; i < prm.iterations; i++) {
+		t.addr = reinterpret_cast<std::uintptr_t>(buf.data());
+		t.size = prm.bytes;
+		t.nr_pages_per_call = kPmd / kPage;
+		t.gup_flags = 1;  // FOLL_WRITE
+		if (ioctl(fd, kPinFastBenchmark, &t) != 0) {
+			close(fd);
+			fail("PIN_FAST_BENCHMARK");
+		}
+		pinned += t.size / kPage;
+	}
+	m.stop();
+	close(fd);
+	if (pinned != prm.iterations * (prm.bytes / kPage))
+		throw std::runtime_error("gup-pin pinned less than the whole buffer");
+	return {pinned, prm.bytes};
 }
 
 WorkloadOutput file_read(const Params &prm, Meter &m)
@@ -204,6 +275,8 @@ const std::vector<Workload> &all_workloads()
 		 threads_fault},
 		{"threads-fault-mmap", "threads-fault plus a thread looping mmap/touch/munmap",
 		 threads_fault_mmap},
+		{"gup-pin", "pin_user_pages_fast over the buffer, --iterations times (gup_test)",
+		 gup_pin},
 	};
 	return list;
 }

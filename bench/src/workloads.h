@@ -16,6 +16,7 @@ struct Params {
 	unsigned threads = 0;               // 0: one per online CPU
 	std::uint64_t seed = 1;
 	std::string file_dir = "/dev/shm";  // tmpfs for file-read
+	std::string pin_device;             // gup-pin: a device to map; empty: anonymous memory
 };
 
 class Meter {

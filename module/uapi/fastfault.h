@@ -18,6 +18,62 @@
 #define FASTFAULT_DIR_FAULT	"fault"
 #define FASTFAULT_DIR_RESERVE	"reserve"	/* kernels with CONFIG_ANON_RESERVE */
 #define FASTFAULT_DIR_CONT	"cont"		/* arm64 kernels that fold PTE blocks */
+#define FASTFAULT_DIR_GUP	"gup"		/* kernels with CONFIG_ARCH_HAS_PMD_SPECIAL */
+
+/*
+ * Counters in FASTFAULT_DIR_GUP. Pins count pages; refusals count calls.
+ *   devmap_pmd_fast      pages pinned by GUP-fast through devmap PMDs
+ *   devmap_pmd_slow      pages pinned by the slow path through devmap PMDs
+ *   special_pmd_fast     GUP-fast walks refused at a page-less (special) PMD
+ *   special_pmd_slow     slow-path lookups refused at a special PMD
+ *   longterm_refused     FOLL_LONGTERM requests refused (fsdax mappings)
+ */
+#define FASTFAULT_GUP_DEVMAP_PMD_FAST	"gup_devmap_pmd_fast"
+#define FASTFAULT_GUP_DEVMAP_PMD_SLOW	"gup_devmap_pmd_slow"
+#define FASTFAULT_GUP_SPECIAL_PMD_FAST	"gup_special_pmd_fast"
+#define FASTFAULT_GUP_SPECIAL_PMD_SLOW	"gup_special_pmd_slow"
+#define FASTFAULT_GUP_LONGTERM_REFUSED	"gup_longterm_refused"
+
+/*
+ * Test devices, root only. Each exists when the module is loaded with its
+ * parameter, SIZE@START (memparse syntax, both 2 MiB aligned) naming RAM the
+ * kernel does not use: boot with mem= below it. The two ranges must not
+ * overlap each other, System RAM or persistent memory.
+ *
+ *   devmap=SIZE@START  ZONE_DEVICE pages (memremap_pages, as device-dax):
+ *                      PMD mappings where a 2 MiB-aligned block fits in the
+ *                      VMA, PTE mappings elsewhere; both devmap
+ *   pfnmap=SIZE@START  no struct pages: VM_PFNMAP, PMD mappings where they
+ *                      fit, PTEs elsewhere; both special. Also makes
+ *                      FASTFAULT_MIXEDMAP_DEV.
+ *
+ * mmap() them MAP_SHARED (private mappings get -EINVAL); the file offset is
+ * the offset into the range; a range past the end gets -EINVAL. Mappings
+ * start 2 MiB aligned unless MAP_FIXED says otherwise.
+ */
+#define FASTFAULT_DEVMAP_DEV	"/dev/fastfault-devmap"
+#define FASTFAULT_PFNMAP_DEV	"/dev/fastfault-pfnmap"
+/*
+ * The pfnmap range again, as VM_MIXEDMAP: a page-less DAX mapping, the
+ * shape of the seed bug, which slow GUP reaches (VM_PFNMAP stops it first).
+ */
+#define FASTFAULT_MIXEDMAP_DEV	"/dev/fastfault-mixedmap"
+
+/*
+ * The page-table walker: write "<pid> <hex address>" to
+ * FASTFAULT_DEBUGFS_ROOT "/walk", then read "name value" lines describing
+ * the entry that maps it:
+ *   level    0 none, 1 pte, 2 pmd (a block mapping)
+ *   pfn      the page frame number (0 when level is 0)
+ *   devmap   1 if the entry has the devmap bit
+ *   special  1 if the entry has the special bit
+ *   write    1 if the entry is writable
+ *   cont     1 if the entry has the contiguous bit
+ */
+#define FASTFAULT_WALK_FILE	"walk"
+#define FASTFAULT_WALK_NONE	0
+#define FASTFAULT_WALK_PTE	1
+#define FASTFAULT_WALK_PMD	2
 
 /*
  * The page-table auditor: write a pid or "all" to FASTFAULT_DEBUGFS_ROOT

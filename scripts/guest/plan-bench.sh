@@ -2,16 +2,21 @@
 # Plan "bench": load the module, run the benchmark suite once per setting
 # (ff.setting=NAME[,NAME...] on the kernel command line; "auto" for every
 # setting this kernel supports), ff.runs= runs each. The records go to the
-# host on /dev/hvc1, then the counters are shown.
-arg() { sed -n "s/.*$1=\([a-z0-9+.,_-]*\).*/\1/p" /proc/cmdline; }
-settings=$(arg ff.setting); runs=$(arg ff.runs)
+# host on /dev/hvc1, then the counters are shown. With ff.devmap= (the boot's
+# device memory) the module makes its devmap device, for setting gup-devmap.
+arg() { sed -n "s/.*$1=\([a-zA-Z0-9+.,_@-]*\).*/\1/p" /proc/cmdline; }
+settings=$(arg ff.setting); runs=$(arg ff.runs); devmap=$(arg ff.devmap)
+insmod /fastfault/fastfault.ko ${devmap:+devmap=$devmap} || exit 1
 [ -z "$settings" ] || [ "$settings" = auto ] && settings=$(/fastfault/settings.sh list)
-insmod /fastfault/fastfault.ko || exit 1
 rm -f /tmp/results.json
 for s in $(echo "$settings" | tr ',' ' '); do
 	echo "fastfault-setting: $s"
 	/fastfault/settings.sh apply "$s" || exit 1
-	/bench/ffbench --json /tmp/results.json --append --setting "$s" --runs "${runs:-3}" || exit 1
+	only=
+	[ "$s" = gup-devmap ] && only="--workload gup-pin --pin-device /dev/fastfault-devmap"
+	# shellcheck disable=SC2086
+	/bench/ffbench --json /tmp/results.json --append --setting "$s" --runs "${runs:-3}" \
+		$only || exit 1
 done
 cat /tmp/results.json >/dev/hvc1
 echo "fastfault-counters:"

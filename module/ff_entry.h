@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _FF_ENTRY_H
+#define _FF_ENTRY_H
+
+#include <linux/dcache.h>
+
+void ff_entry_create(struct dentry *root);
+
+#endif /* _FF_ENTRY_H */
