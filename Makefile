@@ -29,6 +29,7 @@ SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this ke
 RUNS ?= 3#             bench: runs per workload (the median is reported)
 SECONDS ?= 600#        torture: run time (make check runs it for 60)
 SEED ?=#               torture: seed to repeat a run (default: from the clock)
+DEVICE_MEMORY ?= 0#    shell: 1 adds make gup's device memory (test devices, pmem)
 FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
 
 strip = $(strip $(1))
@@ -43,8 +44,9 @@ override SETTING := $(call strip,$(SETTING))
 override RUNS := $(call strip,$(RUNS))
 override SECONDS := $(call strip,$(SECONDS))
 override SEED := $(call strip,$(SEED))
+override DEVICE_MEMORY := $(call strip,$(DEVICE_MEMORY))
 FASTFAULT_KERNEL := $(KERNEL)
-export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE FASTFAULT_KERNEL
+export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE FASTFAULT_KERNEL DEVICE_MEMORY
 
 $(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
 $(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use debug or bench))
@@ -52,6 +54,7 @@ $(if $(filter $(KERNEL),series base),,$(error KERNEL=$(KERNEL) is unknown: use s
 $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
 $(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
+$(if $(filter $(DEVICE_MEMORY),0 1),,$(error DEVICE_MEMORY=$(DEVICE_MEMORY) is unknown: use 0 or 1))
 $(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) is not a number of seconds))
 $(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
 $(if $(shell echo '$(SECONDS)' | grep -xE '[1-9][0-9]{0,4}'),,$(error SECONDS=$(SECONDS) is not a number of seconds))

@@ -54,7 +54,7 @@ static void ff_entry_lookup(struct mm_struct *mm, unsigned long addr,
 	pud_t *pud;
 	pmd_t *pmd;
 	pte_t *pte;
-	spinlock_t *ptl;
+	spinlock_t *ptl;	/* the PMD lock, then the PTE lock */
 
 	pgd = pgd_offset(mm, addr);
 	if (pgd_none(READ_ONCE(*pgd)) || pgd_bad(READ_ONCE(*pgd)))

@@ -75,6 +75,33 @@ DEVMAP_MIB=128
 PFNMAP_MIB=128
 PMEM_MIB=256
 
+# device_memory_mib: the MiB of device memory the boot adds past MEM.
+device_memory_mib() {
+	case ${DEVICE_MEMORY:-0} in
+	0) echo 0 ;;
+	1) echo $((DEVMAP_MIB + PFNMAP_MIB + PMEM_MIB)) ;;
+	*) die "bad DEVICE_MEMORY '$DEVICE_MEMORY' (expected 0 or 1)" ;;
+	esac
+}
+
+# device_memory DIR: with DEVICE_MEMORY=1, write DIR/virt.dtb (QEMU's device
+# tree for $cpu, $SMP and QEMU_MEM_ARGS, plus the pmem-region) and set
+# DEVMEM_QEMU_ARGS (-dtb it) and DEVMEM_APPEND (mem=MEM, and ff.devmap=,
+# ff.pfnmap= for the plan to load fastfault.ko with). Both empty without.
+device_memory() {
+	local devmap pfnmap pmem
+	DEVMEM_QEMU_ARGS=() DEVMEM_APPEND=
+	[ "$(device_memory_mib)" != 0 ] || return 0
+	devmap=$((RAM_BASE + $(mem_mib "$MEM") * 1048576))
+	pfnmap=$((devmap + DEVMAP_MIB * 1048576))
+	pmem=$((pfnmap + PFNMAP_MIB * 1048576))
+	"$REPO/scripts/dtb.sh" "$1/virt.dtb" "$(printf '%#x' $pmem)" \
+		"$(printf '%#x' $((PMEM_MIB * 1048576)))" -cpu "$cpu" -smp "$SMP" "${QEMU_MEM_ARGS[@]}"
+	DEVMEM_QEMU_ARGS=(-dtb "$1/virt.dtb")
+	DEVMEM_APPEND="mem=$MEM ff.devmap=${DEVMAP_MIB}M@$(printf '%#x' $devmap)"
+	DEVMEM_APPEND+=" ff.pfnmap=${PFNMAP_MIB}M@$(printf '%#x' $pfnmap)"
+}
+
 # qemu_memory MEM NODES SMP: set QEMU_MEM_ARGS, the QEMU arguments for the
 # guest's memory: MEM in all, on NODES NUMA nodes (1 or 2). With 2, MEM is
 # split evenly and CPU i goes to node i % 2, so that tests can move pages

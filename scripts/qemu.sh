@@ -25,11 +25,7 @@ case $CPU in cortex-a57) cpu=cortex-a57 ;; max) cpu=max,pauth-impdef=on ;;
 [[ $MEM =~ ^[0-9]+[MG]$ ]] || die "bad MEM '$MEM' (expected e.g. 1G or 1536M)"
 [[ $SMP =~ ^[1-8]$ ]] || die "bad SMP '$SMP' (expected 1 to 8)"
 [[ $TIMEOUT =~ ^[0-9]+$ ]] || die "bad TIMEOUT '$TIMEOUT' (expected seconds)"
-DEVICE_MEMORY=${DEVICE_MEMORY:-0}
-case $DEVICE_MEMORY in 0|1) ;; *) die "bad DEVICE_MEMORY '$DEVICE_MEMORY' (expected 0 or 1)" ;; esac
-hidden=0
-((DEVICE_MEMORY)) && hidden=$((DEVMAP_MIB + PFNMAP_MIB + PMEM_MIB))
-qemu_memory "$MEM" "$NODES" "$SMP" "$hidden"
+qemu_memory "$MEM" "$NODES" "$SMP" "$(device_memory_mib)"
 
 image=$(build_dir "$cfg")/arch/arm64/boot/Image
 initrd=$OUT/$cfg/initramfs.cpio.gz
@@ -39,16 +35,7 @@ command -v qemu-system-aarch64 >/dev/null || die "qemu-system-aarch64 is missing
 
 mkdir -p "$run"
 rm -f "$run"/{console.log,results.txt,data.txt,verdict}
-dtb_args=()
-if ((DEVICE_MEMORY)); then
-	devmap=$((RAM_BASE + $(mem_mib "$MEM") * 1048576))
-	pfnmap=$((devmap + DEVMAP_MIB * 1048576))
-	pmem=$((pfnmap + PFNMAP_MIB * 1048576))
-	"$REPO/scripts/dtb.sh" "$run/virt.dtb" "$(printf '%#x' $pmem)" \
-		"$(printf '%#x' $((PMEM_MIB * 1048576)))" -cpu "$cpu" -smp "$SMP" "${QEMU_MEM_ARGS[@]}"
-	dtb_args=(-dtb "$run/virt.dtb")
-	APPEND="mem=$MEM ff.devmap=${DEVMAP_MIB}M@$(printf '%#x' $devmap) ff.pfnmap=${PFNMAP_MIB}M@$(printf '%#x' $pfnmap) $APPEND"
-fi
+device_memory "$run"
 : >"$run/results.txt"; : >"$run/data.txt"
 log "booting $cfg (cpu $CPU, $SMP cpus, $MEM, $NODES nodes) with plan $plan, timeout ${TIMEOUT}s"
 start=$(date +%s)
@@ -57,8 +44,8 @@ timeout --kill-after=10 "$TIMEOUT" qemu-system-aarch64 \
 	-M virt -cpu "$cpu" -smp "$SMP" "${QEMU_MEM_ARGS[@]}" \
 	-nographic -no-reboot -monitor none \
 	-serial "file:$run/console.log" \
-	-kernel "$image" -initrd "$initrd" "${dtb_args[@]}" \
-	-append "console=ttyAMA0 panic=-1 ff.plan=$plan $APPEND" \
+	-kernel "$image" -initrd "$initrd" "${DEVMEM_QEMU_ARGS[@]}" \
+	-append "console=ttyAMA0 panic=-1 ff.plan=$plan $DEVMEM_APPEND $APPEND" \
 	-device virtio-serial-device \
 	-chardev "file,id=results,path=$run/results.txt" \
 	-device virtconsole,chardev=results \

@@ -102,12 +102,17 @@ int ff_module_loaded(void)
 
 int ff_module_load(const char *path)
 {
+	return ff_module_load_params(path, "");
+}
+
+int ff_module_load_params(const char *path, const char *params)
+{
 	int fd, ret = 0;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (syscall(SYS_finit_module, fd, "", 0))
+	if (syscall(SYS_finit_module, fd, params, 0))
 		ret = -errno;
 	close(fd);
 	return ret;

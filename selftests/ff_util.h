@@ -34,6 +34,8 @@ int ff_module_loaded(void);
 
 /* Load fastfault.ko from path (finit_module) / unload it. 0 or -errno. */
 int ff_module_load(const char *path);
+/* The same, with module parameters ("name=value ..."). */
+int ff_module_load_params(const char *path, const char *params);
 int ff_module_unload(void);
 
 /* The module path: $FASTFAULT_KO, else /fastfault/fastfault.ko. */

@@ -66,6 +66,39 @@ TEST(double_load_is_refused)
 	EXPECT_TRUE(ff_module_loaded());
 }
 
+/*
+ * The test devices' ranges (devmap=, pfnmap=: SIZE@START of hidden RAM) are
+ * checked before anything is set up: a bad one fails the load with EINVAL,
+ * and the kernel log says why. None of these ranges is ever mapped.
+ */
+TEST(bad_device_ranges_are_refused)
+{
+	static const char *const bad[] = {
+		"devmap=foo",				/* not SIZE@START */
+		"devmap=128M",				/* no START */
+		"devmap=128M@",				/* empty START */
+		"devmap=128M@0x90000000junk",		/* trailing junk */
+		"devmap=0@0x90000000",			/* empty */
+		"devmap=1M@0x90000000",			/* not whole 2 MiB blocks */
+		"pfnmap=128M@0x90001000",		/* START not 2 MiB aligned */
+		"pfnmap=2M@0xffffffffffe00000",		/* past the physical address space */
+		"devmap=128M@0x40000000",		/* System RAM (QEMU virt's first) */
+		"pfnmap=2M@0x40000000",
+	};
+	size_t i;
+
+	if (ff_module_loaded())
+		ASSERT_EQ(0, ff_module_unload());
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(-EINVAL, ff_module_load_params(ff_module_path(), bad[i]))
+			TH_LOG("insmod fastfault.ko %s", bad[i]);
+		EXPECT_FALSE(ff_module_loaded()) {
+			ff_module_unload();
+		}
+	}
+	ASSERT_EQ(0, ff_module_load(ff_module_path()));
+}
+
 FIXTURE(kmemleak) {};
 FIXTURE_SETUP(kmemleak) {}
 FIXTURE_TEARDOWN(kmemleak) {}
