@@ -29,6 +29,7 @@
  *   move_pages_query      node|ENOENT  node|ENOENT  node|ENOENT  EFAULT
  *   pagemap_read          present, with the PFN, on every type (root reads PFNs)
  *   clear_refs            0, data kept, on every type
+ *   madv_cold, _pageout   0, data kept, entries kept; EINVAL on pfnmap (VM_PFNMAP)
  *
  * FF_GUP_ONLY=<variant>.<test> in the environment runs that case alone (the
  * others skip at once): scripts/guest/plan-gup.sh runs each case by itself,
@@ -255,6 +256,10 @@ FIXTURE_VARIANT_ADD(gup, devmap_pmd) {
 FIXTURE_VARIANT_ADD(gup, devmap_pte) {
 	.name = "devmap_pte", .dev = FASTFAULT_DEVMAP_DEV, .param = "devmap", .len = MIB,
 	.offset = 2 * MIB, .level = FASTFAULT_WALK_PTE, .devmap = true, .has_pages = true };
+/* fsdax pages are ZONE_DEVICE pages too, mapped devmap. */
+FIXTURE_VARIANT_ADD(gup, fsdax_pmd) {
+	.name = "fsdax_pmd", .fsdax = true, .len = 4 * MIB,
+	.offset = 0, .level = FASTFAULT_WALK_PMD, .devmap = true, .has_pages = true };
 FIXTURE_VARIANT_ADD(gup, pfnmap_pmd) {
 	.name = "pfnmap_pmd", .dev = FASTFAULT_PFNMAP_DEV, .param = "pfnmap", .len = 4 * MIB,
 	.offset = 0, .level = FASTFAULT_WALK_PMD, .special = true, .has_pages = false,
@@ -262,10 +267,6 @@ FIXTURE_VARIANT_ADD(gup, pfnmap_pmd) {
 FIXTURE_VARIANT_ADD(gup, mixedmap_pmd) {
 	.name = "mixedmap_pmd", .dev = FASTFAULT_MIXEDMAP_DEV, .param = "pfnmap", .len = 4 * MIB,
 	.offset = 0, .level = FASTFAULT_WALK_PMD, .special = true, .has_pages = false };
-/* fsdax pages are ZONE_DEVICE pages too, mapped devmap. */
-FIXTURE_VARIANT_ADD(gup, fsdax_pmd) {
-	.name = "fsdax_pmd", .fsdax = true, .len = 4 * MIB,
-	.offset = 0, .level = FASTFAULT_WALK_PMD, .devmap = true, .has_pages = true };
 
 /*
  * Map the variant's range (again), with flags added. The devices pick a
@@ -894,4 +895,42 @@ TEST_F(gup, clear_refs)
 	ASSERT_EQ(0, ff_write_file("/proc/self/clear_refs", "1"));
 	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
 	TH_LOG("%s: clear_refs 1 -> ok, data kept", variant->name);
+}
+
+/*
+ * MADV_COLD and MADV_PAGEOUT walk the PMDs of any VMA that is not VM_PFNMAP,
+ * VM_LOCKED or hugetlb, and look at the page of a huge one: a device page
+ * is skipped (no rmap mapcount). Expected: 0, the data and the entries kept;
+ * EINVAL on VM_PFNMAP. On a kernel without the series the mixedmap PMD oopses
+ * here: the walk reads the mapcount of its missing struct page.
+ */
+static void madv_lru(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
+		     const FIXTURE_VARIANT(gup) *variant, int advice, const char *name)
+{
+	struct ff_walk w;
+	int r, err;
+
+	r = madvise(self->mem, self->len, advice);
+	err = errno;
+	ASSERT_EQ(variant->pfnmap_vma ? -1 : 0, r)
+		TH_LOG("%s: %s -> %d (%s)", variant->name, name, r, errname(err));
+	if (variant->pfnmap_vma) {
+		ASSERT_EQ(EINVAL, err) TH_LOG("%s: errno %s", variant->name, errname(err));
+		return;
+	}
+	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	expect_entry(_metadata, variant, self->mem, variant->level, &w);
+	TH_LOG("%s: %s -> 0, data and entries kept", variant->name, name);
+}
+
+TEST_F(gup, madv_cold)
+{
+	RETURN_IF_SKIPPED();
+	madv_lru(_metadata, self, variant, MADV_COLD, "MADV_COLD");
+}
+
+TEST_F(gup, madv_pageout)
+{
+	RETURN_IF_SKIPPED();
+	madv_lru(_metadata, self, variant, MADV_PAGEOUT, "MADV_PAGEOUT");
 }
