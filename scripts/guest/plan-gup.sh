@@ -30,7 +30,13 @@ if [ -n "$only" ]; then
 	secs=$CASE_TIMEOUT
 fi
 dmesg -c >/dev/null
-{ timeout "$secs" ./gup; echo $? >/tmp/gup.rc; } 2>&1 | grep -v '^# *$\|not selected: FF_GUP_ONLY'
+# Pass the harness's output on line by line, without the skips of the cases
+# not selected and their RUN and OK lines.
+{ timeout "$secs" ./gup; echo $? >/tmp/gup.rc; } 2>&1 | awk -v only="$only" '
+	/^# *$/ || /not selected: FF_GUP_ONLY/ { next }
+	only != "" && /^# +(RUN|OK|FAIL) +gup\./ && index($0, "gup." only " ") == 0 &&
+		substr($0, length($0) - length(only) + 1) != only { next }
+	{ print; fflush() }'
 rc=$(cat /tmp/gup.rc)
 kernel=$(dmesg -c | grep -m1 -E 'BUG:|WARNING:|Oops|Unable to handle|KASAN|bad pmd|Bad page|Bad rss')
 [ -z "$kernel" ] || echo "# the kernel complained: $kernel"
