@@ -15,7 +15,9 @@
  *
  * The files' mapping belongs to an S_DAX inode of our own, as device-dax
  * does, so that the fault path offers PMD faults (->huge_fault) for them.
- * Each open file pins the module; each mapping holds its file.
+ * Each open file pins the module; each mapping holds its file. A pin that
+ * outlives both (an io_uring fixed buffer) must be dropped before rmmod, as
+ * with device-dax: the pages go with the module.
  */
 #include <linux/fs.h>
 #include <linux/fs_context.h>
