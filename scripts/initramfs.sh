@@ -42,7 +42,8 @@ find "$vmtests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vmtests/" \;
 # fsdax namespace. 48 MiB: writing it takes the guest about 15 s.
 img=$OUT/$cfg/ext4.img
 rm -f "$img"
-mkfs.ext4 -q -F -b 4096 -O ^has_journal -E stride=512,stripe_width=512,lazy_itable_init=0 \
+# mkfs.ext4 is in /usr/sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin mkfs.ext4 -q -F -b 4096 -O ^has_journal -E stride=512,stripe_width=512,lazy_itable_init=0 \
 	-m 0 "$img" 48M || die "mkfs.ext4 of the fsdax image failed"
 gzip -1 -c "$img" >"$root/fastfault/ext4.img.gz"
 rm -f "$img"
