@@ -477,42 +477,40 @@ TEST_F(gup, mlock)
 	expect_entry(_metadata, variant, self->mem, variant->level, &w);
 }
 
-TEST_F(gup, madv_populate_read)
+/*
+ * madvise() the whole mapping with advice that a VM_PFNMAP VMA refuses.
+ * Expected: 0 and the data kept; EINVAL on VM_PFNMAP. Returns whether the
+ * advice was taken.
+ */
+static bool madv_whole(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
+		       const FIXTURE_VARIANT(gup) *variant, int advice, const char *name)
 {
 	int r, err;
 
-	RETURN_IF_SKIPPED();
-	/*
-	 * Expected: 0 where GUP may walk the VMA (it only populates: a present
-	 * page-less PMD counts as populated); EINVAL on VM_PFNMAP, which GUP
-	 * refuses.
-	 */
-	r = madvise(self->mem, self->len, MADV_POPULATE_READ);
+	r = madvise(self->mem, self->len, advice);
 	err = errno;
 	ASSERT_EQ(variant->pfnmap_vma ? -1 : 0, r)
-		TH_LOG("%s: MADV_POPULATE_READ -> %d (%s)", variant->name, r, errname(err));
+		TH_LOG("%s: %s -> %d (%s)", variant->name, name, r, errname(err));
 	if (variant->pfnmap_vma)
 		ASSERT_EQ(EINVAL, err) TH_LOG("%s: errno %s", variant->name, errname(err));
 	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	return !variant->pfnmap_vma;
+}
+
+/*
+ * MADV_POPULATE_*: GUP may walk the VMA, and only populates, so a present
+ * page-less PMD counts as populated; GUP refuses VM_PFNMAP.
+ */
+TEST_F(gup, madv_populate_read)
+{
+	RETURN_IF_SKIPPED();
+	madv_whole(_metadata, self, variant, MADV_POPULATE_READ, "MADV_POPULATE_READ");
 }
 
 TEST_F(gup, madv_populate_write)
 {
-	int r, err;
-
 	RETURN_IF_SKIPPED();
-	/*
-	 * Expected: 0 where GUP may walk the VMA (it only populates: a present
-	 * page-less PMD counts as populated); EINVAL on VM_PFNMAP, which GUP
-	 * refuses.
-	 */
-	r = madvise(self->mem, self->len, MADV_POPULATE_WRITE);
-	err = errno;
-	ASSERT_EQ(variant->pfnmap_vma ? -1 : 0, r)
-		TH_LOG("%s: MADV_POPULATE_WRITE -> %d (%s)", variant->name, r, errname(err));
-	if (variant->pfnmap_vma)
-		ASSERT_EQ(EINVAL, err) TH_LOG("%s: errno %s", variant->name, errname(err));
-	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	madv_whole(_metadata, self, variant, MADV_POPULATE_WRITE, "MADV_POPULATE_WRITE");
 }
 
 /*
@@ -919,17 +917,9 @@ static void madv_lru(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
 		     const FIXTURE_VARIANT(gup) *variant, int advice, const char *name)
 {
 	struct ff_walk w;
-	int r, err;
 
-	r = madvise(self->mem, self->len, advice);
-	err = errno;
-	ASSERT_EQ(variant->pfnmap_vma ? -1 : 0, r)
-		TH_LOG("%s: %s -> %d (%s)", variant->name, name, r, errname(err));
-	if (variant->pfnmap_vma) {
-		ASSERT_EQ(EINVAL, err) TH_LOG("%s: errno %s", variant->name, errname(err));
+	if (!madv_whole(_metadata, self, variant, advice, name))
 		return;
-	}
-	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
 	expect_entry(_metadata, variant, self->mem, variant->level, &w);
 	TH_LOG("%s: %s -> 0, data and entries kept", variant->name, name);
 }
