@@ -10,6 +10,9 @@
  *   walk      the entry mapping one address of one process (see ff_entry.c)
  *   <feature>/ one file per counter, stats, reset (see ff_counters.c)
  *
+ * It also builds for Linux 6.12 (make compare), where the auditor measures
+ * mainline's contiguous PTEs the same way; ff_compat.h holds what differs.
+ *
  * With the devmap= or pfnmap= parameters it also makes the test devices for
  * GUP on device memory (see ff_devmem.c).
  *
@@ -80,6 +83,16 @@ static const struct ff_counter ff_gup_counters[] = {
 };
 #endif
 
+#ifdef CONFIG_PER_VMA_LOCK_STATS
+/* Faults under per-VMA locks (6.4+): the later answer to mmap_lock contention. */
+static const struct ff_counter ff_vma_lock_counters[] = {
+	{ "vma_lock_success", VMA_LOCK_SUCCESS },
+	{ "vma_lock_abort", VMA_LOCK_ABORT },
+	{ "vma_lock_retry", VMA_LOCK_RETRY },
+	{ "vma_lock_miss", VMA_LOCK_MISS },
+};
+#endif
+
 static struct ff_feature ff_features[] = {
 	{
 		.name = FASTFAULT_DIR_FAULT,
@@ -105,6 +118,13 @@ static struct ff_feature ff_features[] = {
 		.name = FASTFAULT_DIR_GUP,
 		.counters = ff_gup_counters,
 		.nr_counters = ARRAY_SIZE(ff_gup_counters),
+	},
+#endif
+#ifdef CONFIG_PER_VMA_LOCK_STATS
+	{
+		.name = FASTFAULT_DIR_VMA_LOCK,
+		.counters = ff_vma_lock_counters,
+		.nr_counters = ARRAY_SIZE(ff_vma_lock_counters),
 	},
 #endif
 };

@@ -35,6 +35,7 @@
 
 #include "fastfault.h"
 #include "ff_audit.h"
+#include "ff_compat.h"
 
 #define FF_AUDIT_MAX_LISTED	ARRAY_SIZE(ff_report.listed)
 
@@ -106,7 +107,7 @@ enum ff_block_verdict ff_audit_check_group(const pte_t *ptes, unsigned int n,
 
 		if (pte_pfn(ptes[i]) != pte_pfn(ptes[0]) + i)
 			return FF_BLOCK_PFN_GAP;
-		if (((v ^ first) & ~PTE_ADDR_MASK & ~ignore) != 0)
+		if (((v ^ first) & ~FF_PTE_ADDR_MASK & ~ignore) != 0)
 			return FF_BLOCK_ATTR_MISMATCH;
 	}
 	if (!in_one_vma)
@@ -203,9 +204,12 @@ static void ff_walk_pte_table(struct ff_walk *w, struct mm_struct *mm,
 	pte_t *pte;
 
 	for (addr = start; addr < end; addr += FF_CONT_SIZE) {
-		pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+		/* NULL: the table went away since ff_pte_table_pmd() */
+		pte = ff_pte_map_lock(mm, pmd, addr, &ptl);
+		if (!pte)
+			return;
 		w->group(w, vma, addr, pte);
-		pte_unmap_unlock(pte, ptl);
+		ff_pte_unmap_unlock(pte, ptl);
 	}
 }
 

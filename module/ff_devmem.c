@@ -33,6 +33,7 @@
 #include <linux/pseudo_fs.h>
 
 #include <fastfault.h>
+#include "ff_compat.h"
 #include "ff_devmem.h"
 
 #define FF_DAX_MAGIC	0x66666478	/* "ffdx" */
@@ -101,12 +102,12 @@ static bool ff_devmem_pmd_phys(const struct ff_devmem *d,
 }
 
 static vm_fault_t ff_devmem_huge_fault(struct vm_fault *vmf,
-				       enum page_entry_size pe_size)
+				       FF_HUGE_FAULT_ARG size)
 {
 	struct ff_devmem *d = vmf->vma->vm_private_data;
 	phys_addr_t phys;
 
-	if (pe_size != PE_SIZE_PMD || !ff_devmem_pmd_phys(d, vmf, &phys))
+	if (!ff_huge_fault_is_pmd(size) || !ff_devmem_pmd_phys(d, vmf, &phys))
 		return VM_FAULT_FALLBACK;
 	return vmf_insert_pfn_pmd(vmf, phys_to_pfn_t(phys, d->pfn_flags),
 				  vmf->flags & FAULT_FLAG_WRITE);
@@ -142,7 +143,7 @@ static int ff_devmem_mmap(struct file *file, struct vm_area_struct *vma)
 	if (vma->vm_pgoff > size >> PAGE_SHIFT ||
 	    len > size - ((u64)vma->vm_pgoff << PAGE_SHIFT))
 		return -EINVAL;
-	vma->vm_flags |= d->vm_flags | VM_DONTEXPAND | VM_DONTDUMP;
+	vm_flags_set(vma, d->vm_flags | VM_DONTEXPAND | VM_DONTDUMP);
 	vma->vm_ops = &ff_devmem_vm_ops;
 	vma->vm_private_data = d;
 	return 0;

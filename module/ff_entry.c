@@ -21,6 +21,7 @@
 #include <linux/uaccess.h>
 
 #include <fastfault.h>
+#include "ff_compat.h"
 #include "ff_entry.h"
 
 struct ff_entry {
@@ -76,10 +77,12 @@ static void ff_entry_lookup(struct mm_struct *mm, unsigned long addr,
 	if (e->level || pmd_none(READ_ONCE(*pmd)) ||
 	    !pmd_present(READ_ONCE(*pmd)) || pmd_bad(READ_ONCE(*pmd)))
 		return;
-	pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	pte = ff_pte_map_lock(mm, pmd, addr, &ptl);
+	if (!pte)	/* 6.5+: the table went away since the check above */
+		return;
 	if (pte_present(*pte))
 		ff_entry_from_pte(e, *pte, FASTFAULT_WALK_PTE);
-	pte_unmap_unlock(pte, ptl);
+	ff_pte_unmap_unlock(pte, ptl);
 }
 
 static int ff_entry_run(pid_t nr, unsigned long addr, struct ff_entry *e)

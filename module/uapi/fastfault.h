@@ -19,6 +19,7 @@
 #define FASTFAULT_DIR_RESERVE	"reserve"	/* kernels with CONFIG_ANON_RESERVE */
 #define FASTFAULT_DIR_CONT	"cont"		/* arm64 kernels that fold PTE blocks */
 #define FASTFAULT_DIR_GUP	"gup"		/* kernels with CONFIG_ARCH_HAS_PMD_SPECIAL */
+#define FASTFAULT_DIR_VMA_LOCK	"vma_lock"	/* 6.4+ with CONFIG_PER_VMA_LOCK_STATS */
 
 /*
  * Counters in FASTFAULT_DIR_GUP. Pins count pages; refusals count calls.
