@@ -12,6 +12,8 @@
 #   make gup           GUP on device memory (devmap, page-less and fsdax PMDs)
 #                      on the debug kernel, every case alone; with
 #                      KERNEL=base, the list of cases the series fixes
+#   make compare       the full bench on 6.1, 6.1 with the series and 6.12,
+#                      side by side (out/compare: JSON, Markdown, plots)
 #   make series-check  each patch applies, builds, and is checkpatch --strict clean
 #   make export        regenerate patches/ from the kernel tree in the cache
 #   make shell         boot CONFIG with a shell on the console
@@ -24,7 +26,8 @@ NODES ?= 2#            guest NUMA nodes, 1 or 2 (MEM split evenly; 2 lets tests 
 TIMEOUT ?= 900#        seconds before a boot is declared lost
 APPEND ?=#             extra kernel command line
 CONFIG ?= debug#       kernel config for make shell: debug or bench
-KERNEL ?= series#      series (the patched tree) or base (the pinned source alone, out/base)
+KERNEL ?= series#      series (the patched tree), base (the pinned source alone, out/base)
+#                      or 6.12 (Debian's linux-source-6.12, out/6.12: bench only)
 SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this kernel has
 RUNS ?= 3#             bench: runs per workload (the median is reported)
 SECONDS ?= 600#        torture: run time (make check runs it for 60)
@@ -50,7 +53,9 @@ export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE FASTFAULT_KERNEL DEVICE_
 
 $(if $(filter $(CPU),max cortex-a57),,$(error CPU=$(CPU) is unknown: use max or cortex-a57))
 $(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use debug or bench))
-$(if $(filter $(KERNEL),series base),,$(error KERNEL=$(KERNEL) is unknown: use series or base))
+# The later kernel make compare measures against, as configs/pins.env pins it.
+REF_SERIES := $(shell . configs/pins.env && echo "$$REF_SERIES")
+$(if $(filter $(KERNEL),series base $(REF_SERIES)),,$(error KERNEL=$(KERNEL) is unknown: use series, base or $(REF_SERIES)))
 $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
 $(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
@@ -61,11 +66,11 @@ $(if $(shell echo '$(SECONDS)' | grep -xE '[1-9][0-9]{0,4}'),,$(error SECONDS=$(
 $(if $(shell echo 'x$(SEED)' | grep -xE 'x[0-9]*'),,$(error SEED=$(SEED) is not a decimal number))
 $(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
 
-OUT := $(CURDIR)/out$(if $(filter base,$(KERNEL)),/base)
+OUT := $(CURDIR)/out$(if $(filter-out series,$(KERNEL)),/$(KERNEL))
 CHECK := $(OUT)/check
 S := scripts
 
-.PHONY: all deps tree export bench-bin host-test check bench run torture gup series-check shell clean
+.PHONY: all deps tree export bench-bin host-test check bench run torture gup compare series-check shell clean
 # kernel-%, module-%, selftests-%, vmtests-% and initramfs-% are pattern rules (which make
 # does not apply to .PHONY targets); no file of those names is ever made.
 
@@ -95,7 +100,8 @@ bench-bin: deps
 vmtests-%: kernel-%
 	$(S)/vmtests.sh $*
 
-initramfs-%: module-% selftests-% vmtests-% bench-bin
+# The $(REF_SERIES) kernel runs the benchmarks alone: no tests to build for it.
+initramfs-%: module-% $(if $(filter $(REF_SERIES),$(KERNEL)),,selftests-% vmtests-%) bench-bin
 	$(S)/initramfs.sh $*
 
 host-test: deps
@@ -141,6 +147,14 @@ gup: initramfs-debug
 run: bench
 	@echo; echo "counters (/sys/kernel/debug/fastfault/stats after the run):"
 	@sed -n '/^fastfault-counters:/,/^fastfault-verdict/p' $(OUT)/bench/boot/results.txt | sed '1d;$$d'
+
+# Each kernel is built (or brought up to date) by a make of its own.
+compare:
+	$(S)/deps.sh compare
+	$(MAKE) KERNEL=base initramfs-bench
+	$(MAKE) KERNEL=series initramfs-bench
+	$(MAKE) KERNEL=$(REF_SERIES) initramfs-bench
+	$(S)/compare.sh $(RUNS)
 
 series-check: tree
 	$(S)/series-check.sh

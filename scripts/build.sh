@@ -1,6 +1,7 @@
 #!/bin/bash
 # build.sh CONFIG: configure and build the kernel in the cache for one config.
 #   in:  $TREE (scripts/tree.sh), configs/base.config + configs/CONFIG.config
+#        (+ configs/$REF_SERIES.config for KERNEL=$REF_SERIES)
 #   out: $BUILD_ROOT/CONFIG/arch/arm64/boot/Image, modules, and the uapi
 #        headers in $BUILD_ROOT/CONFIG/usr-headers (for static test binaries)
 # Incremental: ccache plus one O= directory per config. Fails when
@@ -16,6 +17,7 @@ command -v ccache >/dev/null || die "ccache is missing: run scripts/deps.sh"
 command -v "${CROSS}gcc" >/dev/null || die "${CROSS}gcc is missing: run scripts/deps.sh"
 
 fragments="$REPO/configs/base.config $REPO/configs/$cfg.config"
+[ "$KERNEL" != "$REF_SERIES" ] || fragments="$fragments $REPO/configs/$REF_SERIES.config"
 cat "$TREE/kernel/configs/tiny-base.config" $fragments >"$bdir/fastfault.allconfig"
 
 # Regenerate .config only when the fragments changed, so that a rebuild after

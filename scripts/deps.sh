@@ -1,5 +1,7 @@
 #!/bin/bash
-# deps.sh: install what the build, the boot and the tests need, idempotently.
+# deps.sh [compare]: install what the build, the boot and the tests need,
+# idempotently; with "compare" (make compare), also gnuplot and the later
+# kernel's source. KERNEL=$REF_SERIES needs that source too.
 #   in:  configs/pins.env (linux-source and busybox versions)
 #   out: Debian packages on the host; arm64 busybox in $CACHE/busybox/bin/busybox
 # Runs apt-get only when something is missing.
@@ -10,6 +12,16 @@ HOST_PKGS="linux-source-$LINUX_SERIES gcc-aarch64-linux-gnu g++-aarch64-linux-gn
 	qemu-system-arm flex bison bc libssl-dev libelf-dev ccache cpio rsync kmod
 	device-tree-compiler e2fsprogs python3 python3-ply python3-git g++ make libgtest-dev nlohmann-json3-dev"
 ARM64_PKGS="libcap-dev:arm64 libnuma-dev:arm64"
+# Pinned packages: NAME=VERSION, checked against what apt offers.
+PINNED="linux-source-$LINUX_SERIES=$LINUX_VERSION"
+case ${1:-} in
+"") ;;
+compare) HOST_PKGS="$HOST_PKGS gnuplot-nox" ;;
+*) die "unknown argument '$1' (expected nothing or compare)" ;;
+esac
+if [ "${1:-}" = compare ] || [ "$KERNEL" = "$REF_SERIES" ]; then
+	PINNED="$PINNED linux-source-$REF_SERIES=$REF_VERSION"
+fi
 
 SUDO=
 [ "$(id -u)" = 0 ] || SUDO=sudo
@@ -38,22 +50,23 @@ dpkg --print-foreign-architectures | grep -qx arm64 || {
 
 missing=
 for p in $HOST_PKGS $ARM64_PKGS; do
-	if [ "$p" = "linux-source-$LINUX_SERIES" ]; then
-		installed "$p" "$LINUX_VERSION" || missing="$missing $p=$LINUX_VERSION"
-	else
-		installed "$p" || missing="$missing $p"
-	fi
+	installed "$p" || missing="$missing $p"
+done
+for pin in $PINNED; do
+	installed "${pin%%=*}" "${pin#*=}" || missing="$missing $pin"
 done
 
 if [ -n "$missing" ]; then
 	apt_update
-	offered=$(apt-cache madison "linux-source-$LINUX_SERIES" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u)
-	if ! grep -qxF -- "$LINUX_VERSION" <<<"$offered"; then
-		die "linux-source-$LINUX_SERIES=$LINUX_VERSION is not offered by apt any more.
-  To move the pin on purpose, set LINUX_VERSION and LINUX_SHA256 (the sha256
-  of /usr/src/linux-source-$LINUX_SERIES.tar.xz) in configs/pins.env or the
-  environment; offered now: $(echo $offered)"
-	fi
+	for pin in $PINNED; do
+		pkg=${pin%%=*} version=${pin#*=}
+		offered=$(apt-cache madison "$pkg" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u)
+		grep -qxF -- "$version" <<<"$offered" && continue
+		die "$pkg=$version is not offered by apt any more.
+  To move the pin on purpose, set its VERSION and SHA256 (the sha256 of
+  /usr/src/$pkg.tar.xz) in configs/pins.env or the environment;
+  offered now: $(echo $offered)"
+	done
 	log "installing:$missing"
 	# shellcheck disable=SC2086
 	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --allow-downgrades $missing \

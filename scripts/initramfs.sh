@@ -5,6 +5,8 @@
 #        out/CONFIG/vmtests (scripts/vmtests.sh),
 #        scripts/guest/ (init and plans)
 #   out: out/CONFIG/initramfs.cpio.gz
+# KERNEL=$REF_SERIES boots run the benchmarks alone (make compare): the
+# kselftests and the tree's vm selftests are built for 6.1 only, and left out.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +16,11 @@ ko=$OUT/$cfg/module/fastfault.ko
 tests=$OUT/$cfg/selftests
 bench=$OUT/bench/ffbench
 vmtests=$OUT/$cfg/vmtests
-for f in "$CACHE/busybox/bin/busybox" "$ko" "$tests/tests" "$bench" "$vmtests/madv_populate"; do
+bench_only=
+[ "$KERNEL" != "$REF_SERIES" ] || bench_only=1
+need=("$CACHE/busybox/bin/busybox" "$ko" "$bench")
+[ -n "$bench_only" ] || need+=("$tests/tests" "$vmtests/madv_populate")
+for f in "${need[@]}"; do
 	[ -e "$f" ] || die "missing $f (build it first: see the Makefile)"
 done
 
@@ -29,12 +35,14 @@ cp "$REPO/scripts/guest/timeout" "$root/usr/bin/timeout"
 cp "$REPO"/scripts/guest/plan-*.sh "$REPO/scripts/guest/settings.sh" \
 	"$REPO/scripts/guest/fsdax-setup.sh" "$root/fastfault/"
 cp "$ko" "$root/fastfault/"
-cp "$TREE/tools/testing/selftests/kselftest/runner.sh" "$root/kselftests/kselftest/"
-cp -a "$tests/." "$REPO/selftests/settings" "$root/kselftests/fastfault/"
 cp "$bench" "$root/bench/"
-# The tree's own mm selftests (plan vmtests).
-mkdir -p "$root/vmtests"
-find "$vmtests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vmtests/" \;
+if [ -z "$bench_only" ]; then
+	cp "$TREE/tools/testing/selftests/kselftest/runner.sh" "$root/kselftests/kselftest/"
+	cp -a "$tests/." "$REPO/selftests/settings" "$root/kselftests/fastfault/"
+	# The tree's own mm selftests (plan vmtests).
+	mkdir -p "$root/vmtests"
+	find "$vmtests" -maxdepth 1 -type f -perm -u+x -exec cp {} "$root/vmtests/" \;
+fi
 
 # The fsdax filesystem (plan gup): ext4 made here, as busybox's mke2fs makes
 # ext2 only; extents, no journal, allocations aligned to 2 MiB stripes so

@@ -10,15 +10,25 @@ SERIES_TREE=$CACHE/linux-$LINUX_SERIES   # git tree: base commit + series
 BASE_TAG=fastfault-base
 SERIES_STAMP=$SERIES_TREE/.git/fastfault-series  # "<patches hash> <HEAD>" of the last sync
 # Which kernel the build, test and boot scripts work on: "series" (the
-# patched tree) or "base" (the pinned source untouched, a second work tree
-# of the same repository), each with its own build directories and outputs.
+# patched tree), "base" (the pinned source untouched, a second work tree
+# of the same repository) or "6.12" (Debian's linux-source-$REF_SERIES,
+# untouched: the later kernel make compare measures against), each with its
+# own build directories and outputs: kernel_dirs KERNEL sets TREE,
+# BUILD_ROOT and OUT for one.
+kernel_dirs() {
+	case $1 in
+	series)	TREE=$SERIES_TREE; BUILD_ROOT=$CACHE/build; OUT=${FASTFAULT_OUT:-$REPO/out} ;;
+	base)	TREE=$CACHE/linux-$LINUX_SERIES-base; BUILD_ROOT=$CACHE/build-base
+		OUT=${FASTFAULT_OUT:-$REPO/out/base} ;;
+	"$REF_SERIES")
+		TREE=$CACHE/linux-$REF_SERIES; BUILD_ROOT=$CACHE/build-$REF_SERIES
+		OUT=${FASTFAULT_OUT:-$REPO/out/$REF_SERIES} ;;
+	*)	printf 'unknown KERNEL %s (expected series, base or %s)\n' "$1" "$REF_SERIES" >&2
+		exit 1 ;;
+	esac
+}
 KERNEL=${FASTFAULT_KERNEL:-series}
-case $KERNEL in
-series)	TREE=$SERIES_TREE; BUILD_ROOT=$CACHE/build; OUT=${FASTFAULT_OUT:-$REPO/out} ;;
-base)	TREE=$CACHE/linux-$LINUX_SERIES-base; BUILD_ROOT=$CACHE/build-base
-	OUT=${FASTFAULT_OUT:-$REPO/out/base} ;;
-*)	printf 'unknown KERNEL %s (expected series or base)\n' "$KERNEL" >&2; exit 1 ;;
-esac
+kernel_dirs "$KERNEL"
 CROSS=aarch64-linux-gnu-
 CONFIGS="debug bench"
 

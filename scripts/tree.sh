@@ -4,33 +4,36 @@
 #        patches/*.patch
 #   out: $TREE, a git tree whose first commit is the untouched source, tagged
 #        $BASE_TAG, with the series applied on top by git am.
+# KERNEL=base: a second work tree of it at $BASE_TAG. KERNEL=$REF_SERIES: a
+# tree of its own from /usr/src/linux-source-$REF_SERIES.tar.xz, untouched.
 # A tree whose series differs from patches/ is reset to the base and re-applied.
 # A tree holding commits that were never exported is left alone: run
 # `make export` first, or remove the tree.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-TARBALL=/usr/src/linux-source-$LINUX_SERIES.tar.xz
-
+# create_base SERIES VERSION SHA256: make $TREE a git tree of the untouched
+# /usr/src/linux-source-SERIES.tar.xz, checked against SHA256, tagged $BASE_TAG.
 create_base() {
-	[ -f "$TARBALL" ] || die "$TARBALL is missing: run scripts/deps.sh"
-	log "checking sha256 of $TARBALL"
-	echo "$LINUX_SHA256  $TARBALL" | sha256sum --quiet -c - ||
-		die "$TARBALL does not match the pinned sha256 $LINUX_SHA256 (configs/pins.env)"
+	local series=$1 version=$2 sha=$3 tarball=/usr/src/linux-source-$1.tar.xz
+	[ -f "$tarball" ] || die "$tarball is missing: run scripts/deps.sh"
+	log "checking sha256 of $tarball"
+	echo "$sha  $tarball" | sha256sum --quiet -c - ||
+		die "$tarball does not match the pinned sha256 $sha (configs/pins.env)"
 	local tmp=$CACHE/extract.$$
 	rm -rf "$tmp"; mkdir -p "$tmp"
-	log "extracting $TARBALL"
-	tar -C "$tmp" -xJf "$TARBALL"
-	git -C "$tmp/linux-source-$LINUX_SERIES" init -q -b master
+	log "extracting $tarball"
+	tar -C "$tmp" -xJf "$tarball"
+	git -C "$tmp/linux-source-$series" init -q -b master
 	# Debian's top-level .gitignore ignores every top-level entry: add with -f.
-	git -C "$tmp/linux-source-$LINUX_SERIES" add -f -A
-	git -C "$tmp/linux-source-$LINUX_SERIES" -c user.name=fastfault \
+	git -C "$tmp/linux-source-$series" add -f -A
+	git -C "$tmp/linux-source-$series" -c user.name=fastfault \
 		-c user.email=fastfault@localhost commit -q \
-		-m "Linux $LINUX_VERSION (Debian linux-source-$LINUX_SERIES), untouched"
-	git -C "$tmp/linux-source-$LINUX_SERIES" tag "$BASE_TAG"
-	echo "$LINUX_VERSION $LINUX_SHA256" >"$tmp/linux-source-$LINUX_SERIES/.git/fastfault-base"
+		-m "Linux $version (Debian linux-source-$series), untouched"
+	git -C "$tmp/linux-source-$series" tag "$BASE_TAG"
+	echo "$version $sha" >"$tmp/linux-source-$series/.git/fastfault-base"
 	rm -rf "$TREE"
-	mv "$tmp/linux-source-$LINUX_SERIES" "$TREE"
+	mv "$tmp/linux-source-$series" "$TREE"
 	rmdir "$tmp"
 }
 
@@ -63,6 +66,13 @@ apply_series() {
 }
 
 mkdir -p "$CACHE"
+# KERNEL=$REF_SERIES: the later kernel, untouched; made again when its pin moves.
+if [ "$KERNEL" = "$REF_SERIES" ]; then
+	[ "$(cat "$TREE/.git/fastfault-base" 2>/dev/null)" = "$REF_VERSION $REF_SHA256" ] ||
+		create_base "$REF_SERIES" "$REF_VERSION" "$REF_SHA256"
+	log "$REF_SERIES tree: $TREE ($REF_VERSION)"
+	exit 0
+fi
 # KERNEL=base: a second work tree of the series tree, at the base commit.
 if [ "$KERNEL" = base ]; then
 	FASTFAULT_KERNEL=series "$0"
@@ -77,7 +87,7 @@ if [ "$KERNEL" = base ]; then
 	exit 0
 fi
 if ! git -C "$TREE" rev-parse -q --verify "refs/tags/$BASE_TAG" >/dev/null 2>&1; then
-	create_base
+	create_base "$LINUX_SERIES" "$LINUX_VERSION" "$LINUX_SHA256"
 	apply_series
 	exit 0
 fi
@@ -90,7 +100,7 @@ if [ "$(cat "$TREE/.git/fastfault-base" 2>/dev/null)" != "$LINUX_VERSION $LINUX_
 	[ -z "$stamp_head" ] || [ "$head" = "$stamp_head" ] ||
 		die "the pinned base changed but the tree has unexported commits: run make export first"
 	log "the pinned base changed: recreating the tree"
-	create_base
+	create_base "$LINUX_SERIES" "$LINUX_VERSION" "$LINUX_SHA256"
 	apply_series
 	exit 0
 fi
