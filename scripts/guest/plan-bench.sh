@@ -4,8 +4,10 @@
 # setting this kernel supports), ff.runs= runs each. The records go to the
 # host on /dev/hvc1, then the counters are shown. With ff.devmap= (the boot's
 # device memory) the module makes its devmap device, for setting gup-devmap.
+# ff.kernel= names the kernel in the records (make compare); default uname -r.
 arg() { sed -n "s/.*$1=\([a-zA-Z0-9+.,_@-]*\).*/\1/p" /proc/cmdline; }
 settings=$(arg ff.setting); runs=$(arg ff.runs); devmap=$(arg ff.devmap)
+kernel=$(arg ff.kernel)
 insmod /fastfault/fastfault.ko ${devmap:+devmap=$devmap} || exit 1
 [ -z "$settings" ] || [ "$settings" = auto ] && settings=$(/fastfault/settings.sh list)
 rm -f /tmp/results.json
@@ -16,7 +18,7 @@ for s in $(echo "$settings" | tr ',' ' '); do
 	[ "$s" = gup-devmap ] && only="--workload gup-pin --pin-device /dev/fastfault-devmap"
 	# shellcheck disable=SC2086
 	/bench/ffbench --json /tmp/results.json --append --setting "$s" --runs "${runs:-3}" \
-		$only || exit 1
+		${kernel:+--kernel "$kernel"} $only || exit 1
 done
 cat /tmp/results.json >/dev/hvc1
 echo "fastfault-counters:"

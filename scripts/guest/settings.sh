@@ -6,6 +6,25 @@ RESERVE=/sys/kernel/mm/anon_reserve
 # gup-devmap runs the gup-pin workload alone, on fastfault.ko's devmap
 # device (PMDs) instead of anonymous 4 KiB PTEs: see plan-bench.sh.
 DEVMAP=/dev/fastfault-devmap
+# Multi-size THP (6.8+): one enabled switch per folio size.
+THP=/sys/kernel/mm/transparent_hugepage
+has_mthp() { [ -w $THP/hugepages-64kB/enabled ]; }
+
+# set_mthp SIZE: SIZE (like 64kB) always, every other size never; none:
+# every size never. A no-op on kernels without multi-size THP. Sizes that
+# anonymous memory cannot use (8kB) have a directory but no enabled file.
+set_mthp() {
+	local d
+	has_mthp || return 0
+	for d in $THP/hugepages-*kB; do
+		[ -e "$d/enabled" ] || continue
+		if [ "$d" = "$THP/hugepages-$1" ]; then
+			echo always >"$d/enabled" || return 1
+		else
+			echo never >"$d/enabled" || return 1
+		fi
+	done
+}
 
 has_reserve() { [ -w $RESERVE/enabled ]; }
 
@@ -23,16 +42,20 @@ case $1 in
 list)
 	echo base
 	has_reserve && echo reserve-seed && echo reserve-adaptive
+	has_mthp && echo mthp-64k
 	[ -e $DEVMAP ] && echo gup-devmap
 	;;
 apply)
 	case $2 in
-	base) set_reserve never 0 ;;
+	base) set_reserve never 0 && set_mthp none ;;
 	reserve-seed) need_reserve; set_reserve always 0 ;;
 	reserve-adaptive) need_reserve; set_reserve always 1 ;;
+	mthp-64k)
+		has_mthp || { echo "settings.sh: this kernel has no $THP/hugepages-64kB" >&2; exit 1; }
+		set_mthp 64kB ;;
 	gup-devmap)
 		[ -e $DEVMAP ] || { echo "settings.sh: no $DEVMAP (fastfault.ko without devmap=)" >&2; exit 1; }
-		set_reserve never 0 ;;
+		set_reserve never 0 && set_mthp none ;;
 	*) echo "settings.sh: unknown setting '$2'" >&2; exit 1 ;;
 	esac
 	;;
