@@ -1,0 +1,36 @@
+// make compare: the bench records of several kernels side by side, as one
+// JSON file, a Markdown table and the data files of the plots.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "record.h"
+
+namespace ffbench {
+
+// One plotted figure of a record: `name` names its data file, `title` its panel.
+struct Metric {
+	const char *name;
+	const char *title;
+	std::optional<double> (*value)(const Record &r);
+};
+
+// minflt, RSS, contiguous coverage, system time and fault throughput.
+const std::vector<Metric> &compare_metrics();
+
+// The records of every kernel, in order. Throws std::runtime_error when two
+// records have the same kernel, setting and workload: the kernels of a
+// comparison need names of their own (ffbench --kernel).
+std::vector<Record> merge_records(const std::vector<std::vector<Record>> &sets);
+
+// A Markdown table, a row per record, grouped by workload (in the order the
+// workloads first come), each group in the order of the records.
+std::string markdown_table(const std::vector<Record> &records);
+
+// Plot data for gnuplot: a header line, then a row per workload with a
+// column per "kernel setting" pair; "-" where that pair did not run it.
+std::string plot_data(const std::vector<Record> &records, const Metric &m);
+
+}  // namespace ffbench

@@ -1,0 +1,71 @@
+#!/bin/bash
+# compare.sh RUNS: the full bench on three kernels under the same QEMU
+# settings, side by side (make compare). The kernels, as the records name them:
+#   6.1             the pinned base, untouched (KERNEL=base)
+#   6.1+fastfault   the base with the series (KERNEL=series)
+#   6.12            Debian's linux-source-6.12, untouched (KERNEL=6.12): mTHP,
+#                   contiguous PTEs and per-VMA locks
+# Each boots once and runs every setting it has (scripts/guest/settings.sh).
+#   in:  each kernel's bench Image and initramfs (make initramfs-bench KERNEL=K)
+#   out: out/compare/results.json (every record, tagged by kernel), table.md,
+#        compare.md (the kernels, the table, the counters), compare.png and
+#        compare.svg; each boot's files in out/compare/boot-K/
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+runs=${1:-3}
+[[ $runs =~ ^[1-9][0-9]?$ ]] || die "bad RUNS '$runs' (1 to 99)"
+command -v gnuplot >/dev/null || die "gnuplot is missing: run scripts/deps.sh compare"
+dir=$REPO/out/compare
+tools=$REPO/out/bench
+[ -x "$tools/ffcompare" ] || die "no $tools/ffcompare: run make bench-bin"
+rm -rf "$dir"
+mkdir -p "$dir"
+
+label() {
+	case $1 in
+	base) echo "$LINUX_SERIES" ;;
+	series) echo "$LINUX_SERIES+fastfault" ;;
+	*) echo "$1" ;;
+	esac
+}
+
+results=()
+for k in base series "$REF_SERIES"; do
+	log "kernel $(label "$k"): the full bench, $runs runs each"
+	FASTFAULT_KERNEL=$k APPEND="${APPEND:-} ff.kernel=$(label "$k")" \
+		"$REPO/scripts/bench.sh" auto "$runs" >"$dir/bench-$k.log" 2>&1 || {
+		cat "$dir/bench-$k.log" >&2
+		die "the bench boot of kernel $k failed"
+	}
+	kernel_dirs "$k"
+	cp -r "$OUT/bench/boot" "$dir/boot-$k"
+	results+=("$dir/boot-$k/data.txt")
+done
+
+"$tools/ffcompare" "$dir" "${results[@]}" >/dev/null
+gnuplot -e "dir='$dir'" "$REPO/scripts/compare.gp"
+
+# compare.md: what was run, the table, the counters of each boot.
+{
+	echo "Kernels, each booted once under QEMU (TCG, cpu ${CPU:-max}, ${SMP:-2} CPUs," \
+		"${MEM:-1G} on ${NODES:-2} nodes), bench config, medians of $runs runs:"
+	echo
+	echo "- $(label base): Debian linux-source-$LINUX_SERIES $LINUX_VERSION, untouched"
+	echo "- $(label series): the same with the $(ls "$REPO"/patches/[0-9]*.patch |
+		grep -vc /0000-) patches of patches/"
+	echo "- $(label "$REF_SERIES"): Debian linux-source-$REF_SERIES $REF_VERSION, untouched," \
+		"with ARM64_CONTPTE and per-VMA locks (configs/$REF_SERIES.config)"
+	echo
+	cat "$dir/table.md"
+	for k in base series "$REF_SERIES"; do
+		echo
+		echo "Counters after the $(label "$k") boot (/sys/kernel/debug/fastfault/stats):"
+		echo '```'
+		sed -n '/^fastfault-counters:/,/^fastfault-verdict/p' "$dir/boot-$k/results.txt" |
+			sed '1d;$d'
+		echo '```'
+	done
+} >"$dir/compare.md"
+cat "$dir/table.md"
+log "wrote $dir/compare.md, results.json, compare.png and compare.svg"
