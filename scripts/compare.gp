@@ -19,6 +19,10 @@ set yrange [0:*]
 set xtics nomirror rotate by -20
 set key outside right top vertical Left reverse noenhanced font ",9"
 set tics font ",9"
+# Twelve colours that stay apart, so that no two bars of a panel share one.
+palette = "#1f77b4 #ff7f0e #2ca02c #d62728 #9467bd #8c564b #e377c2 #7f7f7f #bcbd22 #17becf #393b79 #ad494a"
+do for [i=1:words(palette)] { set linetype i linecolor rgb word(palette, i) }
+set linetype cycle words(palette)
 
 # The header's fields: the workload, then one per kernel and setting.
 columns = int(system("head -n 1 '".dir."/minflt.dat' | awk -F'\t' '{ print NF }'"))
