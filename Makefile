@@ -56,6 +56,8 @@ $(if $(filter $(CONFIG),debug bench),,$(error CONFIG=$(CONFIG) is unknown: use d
 # The later kernel make compare measures against, as configs/pins.env pins it.
 REF_SERIES := $(shell . configs/pins.env && echo "$$REF_SERIES")
 $(if $(filter $(KERNEL),series base $(REF_SERIES)),,$(error KERNEL=$(KERNEL) is unknown: use series, base or $(REF_SERIES)))
+$(if $(and $(filter $(REF_SERIES),$(KERNEL)),$(filter check torture gup series-check export,$(MAKECMDGOALS))),\
+	$(error KERNEL=$(REF_SERIES) runs the benchmarks alone: use it with make bench, run, shell or compare))
 $(if $(shell echo '$(MEM)' | grep -xE '[0-9]+[MG]'),,$(error MEM=$(MEM) is not a size like 1G or 1536M))
 $(if $(shell echo '$(SMP)' | grep -xE '[1-8]'),,$(error SMP=$(SMP) is not a CPU count from 1 to 8))
 $(if $(filter $(NODES),1 2),,$(error NODES=$(NODES) is unknown: use 1 or 2))
