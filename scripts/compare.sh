@@ -47,13 +47,16 @@ done
 gnuplot -e "dir='$dir'" "$REPO/scripts/compare.gp"
 
 # compare.md: what was run, the table, the counters of each boot.
+npatches=0
+for p in "$REPO"/patches/[0-9]*.patch; do
+	case ${p##*/} in 0000-*) ;; *) npatches=$((npatches + 1)) ;; esac
+done
 {
 	echo "Kernels, each booted once under QEMU (TCG, cpu ${CPU:-max}, ${SMP:-2} CPUs," \
-		"${MEM:-1G} on ${NODES:-2} nodes), bench config, medians of $runs runs:"
+		"${MEM:-1G} on ${NODES:-2} nodes), bench config, $runs run(s) of each workload, medians:"
 	echo
 	echo "- $(label base): Debian linux-source-$LINUX_SERIES $LINUX_VERSION, untouched"
-	echo "- $(label series): the same with the $(ls "$REPO"/patches/[0-9]*.patch |
-		grep -vc /0000-) patches of patches/"
+	echo "- $(label series): the same with the $npatches patches of patches/"
 	echo "- $(label "$REF_SERIES"): Debian linux-source-$REF_SERIES $REF_VERSION, untouched," \
 		"with ARM64_CONTPTE and per-VMA locks (configs/$REF_SERIES.config)"
 	echo

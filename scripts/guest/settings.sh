@@ -14,9 +14,8 @@ has_mthp() { [ -w $THP/hugepages-64kB/enabled ]; }
 # every size never. A no-op on kernels without multi-size THP. Sizes that
 # anonymous memory cannot use (8kB) have a directory but no enabled file.
 set_mthp() {
-	local d
 	has_mthp || return 0
-	for d in $THP/hugepages-*kB; do
+	for d in "$THP"/hugepages-*kB; do
 		[ -e "$d/enabled" ] || continue
 		if [ "$d" = "$THP/hugepages-$1" ]; then
 			echo always >"$d/enabled" || return 1
