@@ -5,7 +5,8 @@
 #   6.1+fastfault   the base with the series (KERNEL=series)
 #   6.12            Debian's linux-source-6.12, untouched (KERNEL=6.12): mTHP,
 #                   contiguous PTEs and per-VMA locks
-# Each boots once and runs every setting it has (scripts/guest/settings.sh).
+# Each boots once and runs every setting it has (scripts/guest/settings.sh);
+# a console with a kernel complaint in it fails the comparison.
 #   in:  each kernel's bench Image and initramfs (make initramfs-bench KERNEL=K)
 #   out: out/compare/results.json (every record, tagged by kernel), table.md,
 #        compare.md (the kernels, the table, the counters), compare.png and
@@ -40,6 +41,9 @@ for k in base series "$REF_SERIES"; do
 	}
 	kernel_dirs "$k"
 	cp -r "$OUT/bench/boot" "$dir/boot-$k"
+	# Figures from a kernel that complained are not figures to compare.
+	"$REPO/scripts/scan-console.sh" "$dir/boot-$k/console.log" >&2 ||
+		die "the console of kernel $k shows trouble (above): $dir/boot-$k/console.log"
 	results+=("$dir/boot-$k/data.txt")
 done
 
