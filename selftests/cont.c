@@ -28,8 +28,8 @@
 #include "fastfault.h"
 #include "ff_util.h"
 
-#define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
-#define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
+#define SWITCH		FF_RESERVE_ENABLED
+#define ADAPTIVE	FF_RESERVE_ADAPTIVE
 #define KSM_DIR		"/sys/kernel/mm/ksm"
 #define NODE1		"/sys/devices/system/node/node1"
 #define PAGE		4096UL
@@ -134,8 +134,7 @@ static const char * const ksm_knobs[KSM_KNOBS] = {
 };
 
 FIXTURE(cont) {
-	char saved[64];
-	char saved_adaptive[8];
+	struct ff_reserve_saved saved;
 	char *mem;
 	size_t size;
 	char *twin;		/* OP_KSM: the pages the victims merge with */
@@ -200,7 +199,6 @@ FIXTURE_VARIANT_ADD(cont, uffd_wp_across) { .op = OP_UFFD_WP, ACROSS, .unfolds =
 
 FIXTURE_SETUP(cont)
 {
-	char buf[128], *l, *r;
 	struct ff_audit a;
 
 	self->uffd = -1;
@@ -210,15 +208,8 @@ FIXTURE_SETUP(cont)
 		ASSERT_EQ(0, ff_module_load(ff_module_path()));
 	if (access(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_DIR_CONT, F_OK))
 		SKIP(return, "kernel without contiguous PTE blocks");
-	ASSERT_GT(ff_read_file(SWITCH, buf, sizeof(buf)), 0);
-	l = strchr(buf, '[');
-	r = l ? strchr(l, ']') : NULL;
-	ASSERT_NE(NULL, r);
-	*r = '\0';
-	snprintf(self->saved, sizeof(self->saved), "%s", l + 1);
+	ASSERT_EQ(0, ff_reserve_save(&self->saved));
 	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
-	ASSERT_GT(ff_read_file(ADAPTIVE, self->saved_adaptive,
-			       sizeof(self->saved_adaptive)), 0);
 	/*
 	 * The seed policy reserves every chunk, whatever this process did
 	 * before; the adaptive one needs a clean history: see below.
@@ -249,10 +240,7 @@ FIXTURE_TEARDOWN(cont)
 		snprintf(path, sizeof(path), "%s/%s", KSM_DIR, ksm_knobs[i]);
 		ff_write_file(path, self->ksm_saved[i]);
 	}
-	if (self->saved[0])
-		ff_write_file(SWITCH, self->saved);
-	if (self->saved_adaptive[0])
-		ff_write_file(ADAPTIVE, self->saved_adaptive);
+	ff_reserve_restore(&self->saved);
 }
 
 /* The child's writes in the range are its own: COW breaks every page. */

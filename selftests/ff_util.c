@@ -212,6 +212,36 @@ static int ff_walk_run(const char *path, const char *target, struct ff_audit *ou
 	return 0;
 }
 
+int ff_reserve_save(struct ff_reserve_saved *s)
+{
+	char buf[128], *l, *r;
+	ssize_t n;
+
+	memset(s, 0, sizeof(*s));
+	n = ff_read_file(FF_RESERVE_ENABLED, buf, sizeof(buf));
+	if (n < 0)
+		return (int)n;
+	l = strchr(buf, '[');
+	r = l ? strchr(l, ']') : NULL;
+	if (!r || (size_t)(r - l - 1) >= sizeof(s->enabled))
+		return -EPROTO;
+	n = ff_read_file(FF_RESERVE_ADAPTIVE, s->adaptive, sizeof(s->adaptive));
+	if (n <= 0) {
+		s->adaptive[0] = '\0';
+		return n < 0 ? (int)n : -EPROTO;
+	}
+	memcpy(s->enabled, l + 1, r - l - 1);
+	return 0;
+}
+
+void ff_reserve_restore(const struct ff_reserve_saved *s)
+{
+	if (s->enabled[0])
+		ff_write_file(FF_RESERVE_ENABLED, s->enabled);
+	if (s->adaptive[0])
+		ff_write_file(FF_RESERVE_ADAPTIVE, s->adaptive);
+}
+
 int ff_audit_run(const char *target, struct ff_audit *out)
 {
 	return ff_walk_run(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_AUDIT_FILE, target, out);

@@ -41,6 +41,25 @@ int ff_module_unload(void);
 /* The module path: $FASTFAULT_KO, else /fastfault/fastfault.ko. */
 const char *ff_module_path(void);
 
+/* The reservation's sysfs switches (kernels with CONFIG_ANON_RESERVE). */
+#define FF_RESERVE_ENABLED	"/sys/kernel/mm/anon_reserve/enabled"
+#define FF_RESERVE_ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
+
+/* The switches as a test found them; empty until ff_reserve_save(). */
+struct ff_reserve_saved {
+	char enabled[32];	/* the selected mode, without its brackets */
+	char adaptive[8];
+};
+
+/*
+ * Save both switches into @s, for ff_reserve_restore(). Returns 0, or
+ * -errno (-EPROTO: no "[mode]" selected in the enabled file).
+ */
+int ff_reserve_save(struct ff_reserve_saved *s);
+
+/* Put back what ff_reserve_save() saved; nothing if it saved nothing. */
+void ff_reserve_restore(const struct ff_reserve_saved *s);
+
 /* Bits of a /proc/self/pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
 #define FF_PM_PRESENT	(1ULL << 63)
 #define FF_PM_SWAPPED	(1ULL << 62)

@@ -49,8 +49,8 @@
 #define MAX_REGIONS	12		/* per thread */
 #define MAX_PAGES	512		/* 2 MiB: a region never grows past it */
 #define DIO_SLOT	(64 * 1024UL)	/* each thread's share of the block device */
-#define SWITCH		"/sys/kernel/mm/anon_reserve/enabled"
-#define ADAPTIVE	"/sys/kernel/mm/anon_reserve/adaptive"
+#define SWITCH		FF_RESERVE_ENABLED
+#define ADAPTIVE	FF_RESERVE_ADAPTIVE
 
 /* xorshift64*, seeded through splitmix64 so that nearby seeds diverge. */
 void rng_seed(struct rng *r, uint64_t seed, uint64_t stream)
@@ -1342,7 +1342,7 @@ int main(int argc, char **argv)
 	long ooms0, kswapd0, stalls0;
 	struct timespec t0, t1;
 	struct ff_audit audit;
-	char ksw[32] = "", kad[8] = "";
+	struct ff_reserve_saved switches;
 	static char leak_example[4096];
 	pid_t pressure[2] = { -1, -1 };
 	char wmark_scale[16] = "", wmark_boost[16] = "";
@@ -1370,8 +1370,7 @@ int main(int argc, char **argv)
 	memset(stats, 0, sizeof(*stats));	/* ours in page_owner, not a child's */
 
 	/* Every feature on; remember the switches to put them back. */
-	have_switch = ff_read_file(SWITCH, ksw, sizeof(ksw)) > 0 &&
-		      ff_read_file(ADAPTIVE, kad, sizeof(kad)) > 0;
+	have_switch = !ff_reserve_save(&switches);
 	if (have_switch) {
 		ff_write_file(SWITCH, "always");
 		ff_write_file(ADAPTIVE, "1");
@@ -1429,10 +1428,7 @@ int main(int argc, char **argv)
 	}
 	if (opts.inject)
 		ff_fail_nowait_order4(0, 0);
-	if (have_switch) {
-		ff_write_file(SWITCH, strchr(ksw, '[') ? strtok(strchr(ksw, '[') + 1, "]") : "always");
-		ff_write_file(ADAPTIVE, kad);
-	}
+	ff_reserve_restore(&switches);
 
 	printf("TAP version 13\n");
 	failed |= !tap(procs_failed == 0, "%u worker and %u helper processes a round%s, "
