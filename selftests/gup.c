@@ -325,8 +325,11 @@ static void open_fsdax(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *sel
 		SKIP(return, "%s: fallocate -> %s. " NO_PMD_DAX, self->fstype, errname(errno));
 }
 
-/* Does the kernel mark page-less PMDs special? Its gup counters say so. */
-static bool kernel_has_pmd_special(void)
+/*
+ * Does the kernel have the series' gup counters? Exactly the kernels that
+ * mark page-less PMDs special (CONFIG_ARCH_HAS_PMD_SPECIAL) do.
+ */
+static bool kernel_has_gup_counters(void)
 {
 	return !access(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_DIR_GUP, F_OK);
 }
@@ -342,7 +345,7 @@ static void expect_entry(struct __test_metadata *_metadata, const FIXTURE_VARIAN
 	 */
 	const bool pte_devmap = variant->devmap && level == FASTFAULT_WALK_PTE;
 	const bool check_special = !variant->special || level != FASTFAULT_WALK_PMD ||
-				   kernel_has_pmd_special();
+				   kernel_has_gup_counters();
 	const bool special = variant->special || pte_devmap;
 	int r = ff_walk(getpid(), addr, w);
 
@@ -681,7 +684,7 @@ static void gup_check(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self
 
 	if (self->gup_fd < 0)
 		SKIP(return, "no " GUP_TEST_FILE " (CONFIG_GUP_TEST)");
-	counters = !access(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_DIR_GUP, F_OK);
+	counters = kernel_has_gup_counters();
 	if (counter && counters)
 		before = gup_counter(_metadata, counter);
 	ASSERT_EQ(0, ioctl(self->gup_fd, cmd, &g)) TH_LOG("%s: %s", what, errname(errno));
