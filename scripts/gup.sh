@@ -35,8 +35,8 @@ result() {
 		sed -E "s/^(not )?ok $1( gup\.[^ ]*)?/\1ok $1 gup.$2/") ||
 		line="not ok $1 gup.$2 # no result ($(cat "$3/verdict"): hung or oopsed)"
 	case $line in ok*) echo "$line"; return ;; esac
-	complaint=$(grep -a -m1 -E 'BUG:|WARNING:|Internal error|Unable to handle|KASAN:|bad pmd|Bad page|Bad rss' \
-		"$3/console.log" | sed 's/^\[[ 0-9.]*\] //') || true
+	complaint=$("$(dirname "$0")/scan-console.sh" "$3/console.log" | head -n 1 |
+		sed -E 's/^[^:]*:[0-9]+://; s/^\[[ 0-9.]*\] //') || true
 	echo "$line${complaint:+ # kernel: $complaint}"
 }
 

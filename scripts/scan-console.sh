@@ -23,6 +23,7 @@ patterns=(
 	'inconsistent lock state'
 	'Bad rss-counter'
 	'Bad page'
+	': bad (pgd|p4d|pud|pmd|pte) [0-9a-f]+'
 	'suspected memory leak'
 	'blocked for more than [0-9]+ seconds'
 	'rcu: INFO: .*stall'
