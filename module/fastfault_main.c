@@ -30,6 +30,7 @@
 #include <fastfault.h>
 #include "fastfault.h"
 #include "ff_audit.h"
+#include "ff_compat.h"
 #include "ff_devmem.h"
 #include "ff_entry.h"
 
@@ -72,7 +73,7 @@ static const struct ff_counter ff_cont_counters[] = {
 };
 #endif
 
-#ifdef CONFIG_ARCH_HAS_PMD_SPECIAL
+#ifdef FF_HAVE_GUP_COUNTERS
 /* GUP on devmap and page-less PMDs (mm/gup.c). */
 static const struct ff_counter ff_gup_counters[] = {
 	{ FASTFAULT_GUP_DEVMAP_PMD_FAST, GUP_DEVMAP_PMD_FAST },
@@ -113,7 +114,7 @@ static struct ff_feature ff_features[] = {
 		.nr_counters = ARRAY_SIZE(ff_cont_counters),
 	},
 #endif
-#ifdef CONFIG_ARCH_HAS_PMD_SPECIAL
+#ifdef FF_HAVE_GUP_COUNTERS
 	{
 		.name = FASTFAULT_DIR_GUP,
 		.counters = ff_gup_counters,
@@ -169,6 +170,8 @@ static long ff_ctl_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	switch (cmd) {
 	case FASTFAULT_IOC_VERSION:
 		return ff_ioc_version((void __user *)arg);
+	case FASTFAULT_IOC_RESOLVE_PFN:
+		return ff_ioc_resolve_pfn((void __user *)arg);
 	default:
 		return -ENOTTY;
 	}

@@ -104,4 +104,24 @@ static inline void ff_pte_unmap_unlock(pte_t *pte, spinlock_t *ptl)
 }
 #endif
 
+/*
+ * The series' GUP counters (mm/gup.c, patch "mm/gup: count pages taken
+ * through devmap PMDs ...") exist on 6.1 with the series only, which is
+ * exactly where 6.1 has ARCH_SUPPORTS_PMD_PFNMAP.
+ */
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0) && \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+#define FF_HAVE_GUP_COUNTERS 1
+#endif
+
+/*
+ * follow_pfnmap_start(): the lookup of PFN maps at any level, in mainline
+ * from 6.12 and in the series on 6.1. Without it, KVM-style lookups use
+ * follow_pte(), as 6.1's KVM does.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0) || \
+	defined(CONFIG_ARCH_SUPPORTS_PMD_PFNMAP)
+#define FF_HAVE_FOLLOW_PFNMAP 1
+#endif
+
 #endif /* _FASTFAULT_COMPAT_H */

@@ -131,6 +131,20 @@ static const struct vm_operations_struct ff_devmem_vm_ops = {
 	.huge_fault = ff_devmem_huge_fault,
 };
 
+/*
+ * The VM_PFNMAP device, as a driver of MMIO does it: GUP cannot reach its
+ * PFNs, so access_remote_vm() (/proc/PID/mem, ptrace) comes through
+ * ->access, which maps the PFN behind the address (follow_pte(), or
+ * follow_pfnmap_start() with the series, which knows leaf PMDs too).
+ */
+static const struct vm_operations_struct ff_pfnmap_vm_ops = {
+	.fault = ff_devmem_fault,
+	.huge_fault = ff_devmem_huge_fault,
+#ifdef CONFIG_HAVE_IOREMAP_PROT
+	.access = generic_access_phys,
+#endif
+};
+
 static int ff_devmem_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ff_devmem *d = file->private_data;
@@ -144,7 +158,8 @@ static int ff_devmem_mmap(struct file *file, struct vm_area_struct *vma)
 	    len > size - ((u64)vma->vm_pgoff << PAGE_SHIFT))
 		return -EINVAL;
 	vm_flags_set(vma, d->vm_flags | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_ops = &ff_devmem_vm_ops;
+	vma->vm_ops = d->kind == FF_PFNMAP ? &ff_pfnmap_vm_ops :
+					     &ff_devmem_vm_ops;
 	vma->vm_private_data = d;
 	return 0;
 }

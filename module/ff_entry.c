@@ -8,6 +8,10 @@
  * Interface: write "<pid> <hex address>" to fastfault/walk; read "name
  * value" lines: level (0 none, 1 pte, 2 pmd), pfn, devmap, special, write,
  * cont. A write that fails leaves level 0.
+ *
+ * Also the KVM-style lookup behind FASTFAULT_IOC_RESOLVE_PFN: the PFN behind
+ * an address of the caller's own PFN map, found the way KVM finds the PFN
+ * behind guest memory that such a mapping backs.
  */
 #include <linux/debugfs.h>
 #include <linux/fs.h>
@@ -109,6 +113,104 @@ static int ff_entry_run(pid_t nr, unsigned long addr, struct ff_entry *e)
 		ff_entry_lookup(mm, addr, e);
 	mmap_read_unlock(mm);
 	mmput(mm);
+	return 0;
+}
+
+/*
+ * Look the entry behind @addr up, as hva_to_pfn_remapped() does: through
+ * follow_pfnmap_start() where the kernel has it, else follow_pte(), which
+ * 6.1's KVM uses and which knows PTEs only. Under mmap_lock for read.
+ */
+#ifdef FF_HAVE_FOLLOW_PFNMAP
+static int ff_resolve_once(struct vm_area_struct *vma, unsigned long addr,
+			   struct fastfault_resolve_pfn *r)
+{
+	struct follow_pfnmap_args args = { .vma = vma, .address = addr };
+	int ret = follow_pfnmap_start(&args);
+
+	if (ret)
+		return ret;
+	r->pfn = args.pfn;
+	r->writable = args.writable;
+	r->special = args.special;
+	follow_pfnmap_end(&args);
+	return 0;
+}
+#else
+static int ff_resolve_once(struct vm_area_struct *vma, unsigned long addr,
+			   struct fastfault_resolve_pfn *r)
+{
+	spinlock_t *ptl;
+	pte_t *ptep;
+	int ret = follow_pte(vma->vm_mm, addr, &ptep, &ptl);
+
+	if (ret)
+		return ret;
+	r->pfn = pte_pfn(*ptep);
+	r->writable = pte_write(*ptep);
+	r->special = pte_special(*ptep);
+	pte_unmap_unlock(ptep, ptl);
+	return 0;
+}
+#endif
+
+/*
+ * Resolve @r->addr in the caller's mm: look the entry up; if there is
+ * none, fault it in with fixup_user_fault() and look again, as KVM does
+ * (GUP refuses VM_IO and VM_PFNMAP). -EAGAIN if the fault dropped
+ * mmap_lock: the caller tries again.
+ */
+static int ff_resolve(struct fastfault_resolve_pfn *r)
+{
+	const bool write = r->flags & FASTFAULT_RESOLVE_WRITE;
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	bool unlocked = false;
+	int ret;
+
+	if (!mm)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = vma_lookup(mm, r->addr);
+	if (!vma || !(vma->vm_flags & (VM_IO | VM_PFNMAP))) {
+		ret = -EINVAL;	/* KVM takes GUP's way for these */
+		goto out;
+	}
+	ret = ff_resolve_once(vma, r->addr, r);
+	if (ret) {
+		ret = fixup_user_fault(mm, r->addr,
+				       write ? FAULT_FLAG_WRITE : 0, &unlocked);
+		/* It took mmap_lock again, but the VMA may be gone. */
+		if (unlocked)
+			ret = -EAGAIN;
+		if (!ret)
+			ret = ff_resolve_once(vma, r->addr, r);
+	}
+	if (!ret && write && !r->writable)
+		ret = -EFAULT;	/* KVM: KVM_PFN_ERR_RO_FAULT */
+out:
+	mmap_read_unlock(mm);
+	return ret;
+}
+
+long ff_ioc_resolve_pfn(void __user *uarg)
+{
+	struct fastfault_resolve_pfn r;
+	long ret;
+
+	if (copy_from_user(&r, uarg, sizeof(r)))
+		return -EFAULT;
+	if ((r.flags & ~FASTFAULT_RESOLVE_WRITE) || r.reserved0 ||
+	    r.reserved[0] || r.reserved[1] || r.addr >= TASK_SIZE)
+		return -EINVAL;
+	r.pfn = 0;
+	r.writable = r.special = 0;
+	ret = ff_resolve(&r);
+	if (ret)
+		return ret;
+	if (copy_to_user(uarg, &r, sizeof(r)))
+		return -EFAULT;
 	return 0;
 }
 

@@ -5,5 +5,6 @@
 #include <linux/dcache.h>
 
 void ff_entry_create(struct dentry *root);
+long ff_ioc_resolve_pfn(void __user *uarg);
 
 #endif /* _FF_ENTRY_H */

@@ -11,25 +11,35 @@
  * Expected results ("full": the whole length moved, the data right):
  *
  * mixedmap_pmd is the pfnmap range mapped VM_MIXEDMAP: page-less PMDs that
- * slow GUP reaches (it stops VM_PFNMAP VMAs first), the seed bug's shape.
+ * slow GUP reaches (it stops VM_PFNMAP VMAs first), the seed bug's shape;
+ * mixedmap_pte is the same range by special PTEs, and every path must
+ * answer there as on mixedmap_pmd.
  *
- *   test                  devmap_pmd   devmap_pte   fsdax_pmd    pfnmap_pmd   mixedmap_pmd
+ *   test                  devmap_pmd   devmap_pte   fsdax_pmd    pfnmap_pmd   mixedmap_*
  *   map_populate          mapped       mapped       mapped       mapped       mapped
+ *                         (with the gup counters: one special-PMD lookup per PMD)
  *   mlock                 0            0            0            0 (special VMAs are skipped)
  *   madv_populate_*       0            0            0            EINVAL       0
- *   odirect_*             full         full         full         EFAULT, nothing moved
- *   process_vm_*v         full         full         full         EFAULT
- *   proc_pid_mem          full         full         full         EIO
- *   vmsplice              full         full         full         EFAULT
- *   gup/pin_test_fast     full         full         full         0 bytes
- *   pin_test_longterm     full         full         0 bytes      0 bytes
+ *   odirect_*, vmsplice   full         full         full         EFAULT       EEXIST
+ *   process_vm_*v         full         full         full         EFAULT       EFAULT
+ *   proc_pid_mem          full         full         full         full (->access) EIO
+ *   gup/pin_test_fast     full         full         full         0 bytes      0 bytes
+ *   pin_test_longterm     full         full         0 bytes      0 bytes      0 bytes
  *   fork, mprotect_ro_rw,
  *   munmap_partial,
  *   mremap_move           data kept, devmap (or special) bit kept, on every type
- *   move_pages_query      node|ENOENT  node|ENOENT  node|ENOENT  EFAULT
+ *   move_pages_query      node|ENOENT  node|ENOENT  node|ENOENT  EFAULT       EFAULT
  *   pagemap_read          present, with the PFN, on every type (root reads PFNs)
  *   clear_refs            0, data kept, on every type
  *   madv_cold, _pageout   0, data kept, entries kept; EINVAL on pfnmap (VM_PFNMAP)
+ *   smaps                 read, the mapping's Rss 0 kB, on every type
+ *   smaps_rollup,
+ *   numa_maps             read, on every type
+ *   mbind_strict(_move)   0, data and entries kept, on every type
+ *   exec_mapping          a PROT_EXEC mapping reads, entries at the type's level
+ *   resolve_pfn           EINVAL       EINVAL       EINVAL       the PFN      EINVAL
+ *                         (the module's KVM-style lookup of a PFN map's entries)
+ *   memcg_v1_move         joined, data kept, on every type (skips without cgroup v1)
  *
  * FF_GUP_ONLY=<variant>.<test> in the environment runs that case alone (the
  * others skip at once): scripts/guest/plan-gup.sh runs each case by itself,
@@ -43,6 +53,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/mempolicy.h>
 #include <linux/types.h>
 #include <signal.h>
 #include <stdint.h>
@@ -50,7 +61,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -247,6 +260,7 @@ FIXTURE_VARIANT(gup) {
 	bool special;
 	bool has_pages;		/* struct pages behind it: GUP must work, else fail cleanly */
 	bool pfnmap_vma;	/* VM_PFNMAP: GUP refuses the VMA before any walk */
+	int nopage_err;		/* errno of GUP for pages where there are none */
 };
 
 FIXTURE_VARIANT_ADD(gup, devmap_pmd) {
@@ -263,20 +277,29 @@ FIXTURE_VARIANT_ADD(gup, fsdax_pmd) {
 FIXTURE_VARIANT_ADD(gup, pfnmap_pmd) {
 	.name = "pfnmap_pmd", .dev = FASTFAULT_PFNMAP_DEV, .param = "pfnmap", .len = 4 * MIB,
 	.offset = 0, .level = FASTFAULT_WALK_PMD, .special = true, .has_pages = false,
-	.pfnmap_vma = true };
+	.pfnmap_vma = true, .nopage_err = EFAULT };
 FIXTURE_VARIANT_ADD(gup, mixedmap_pmd) {
 	.name = "mixedmap_pmd", .dev = FASTFAULT_MIXEDMAP_DEV, .param = "pfnmap", .len = 4 * MIB,
-	.offset = 0, .level = FASTFAULT_WALK_PMD, .special = true, .has_pages = false };
+	.offset = 0, .level = FASTFAULT_WALK_PMD, .special = true, .has_pages = false,
+	.nopage_err = EEXIST };
+/*
+ * The same PFNs by special PTEs: every GUP path must answer here as it does
+ * on mixedmap_pmd, whatever level the driver mapped them at.
+ */
+FIXTURE_VARIANT_ADD(gup, mixedmap_pte) {
+	.name = "mixedmap_pte", .dev = FASTFAULT_MIXEDMAP_DEV, .param = "pfnmap", .len = MIB,
+	.offset = 2 * MIB, .level = FASTFAULT_WALK_PTE, .special = true, .has_pages = false,
+	.nopage_err = EEXIST };
 
 /*
- * Map the variant's range (again), with flags added. The devices pick a
+ * Map the variant's range (again), with prot, and flags added. The devices pick a
  * 2 MiB-aligned address themselves; the fsdax file goes MAP_FIXED over a
  * reserved one, MAP_SYNC as a DAX user that flushes from userspace maps it.
  * Returns the mapping, or MAP_FAILED with errno set.
  */
-static char *map_range(FIXTURE_DATA(gup) *self, const FIXTURE_VARIANT(gup) *variant, int flags)
+static char *map_range_prot(FIXTURE_DATA(gup) *self, const FIXTURE_VARIANT(gup) *variant,
+			    int prot, int flags)
 {
-	const int prot = PROT_READ | PROT_WRITE;
 	char *at, *p;
 	int err;
 
@@ -294,6 +317,11 @@ static char *map_range(FIXTURE_DATA(gup) *self, const FIXTURE_VARIANT(gup) *vari
 		errno = err;
 	}
 	return p;
+}
+
+static char *map_range(FIXTURE_DATA(gup) *self, const FIXTURE_VARIANT(gup) *variant, int flags)
+{
+	return map_range_prot(self, variant, PROT_READ | PROT_WRITE, flags);
 }
 
 static void open_device(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
@@ -435,13 +463,19 @@ static void expect_result(struct __test_metadata *_metadata, const FIXTURE_VARIA
 	expect_result(_metadata, variant, what, __r, errno, (long)(ok), fail_err);	\
 } while (0)
 
+static uint64_t gup_counter(struct __test_metadata *_metadata, const char *name);
+
 TEST_F(gup, map_populate)
 {
+	const bool counters = kernel_has_gup_counters();
+	uint64_t lookups = 0;
 	struct ff_walk w;
 	char *second;
 	int err;
 
 	RETURN_IF_SKIPPED();
+	if (counters)
+		lookups = gup_counter(_metadata, FASTFAULT_GUP_SPECIAL_PMD_SLOW);
 	/* Expected: a mapping for every type, populated without an oops. */
 	second = map_range(self, variant, MAP_POPULATE);
 	err = errno;
@@ -459,6 +493,20 @@ TEST_F(gup, map_populate)
 		ASSERT_EQ(FASTFAULT_WALK_NONE, w.level) TH_LOG("%s", w.report);
 	} else {
 		expect_entry(_metadata, variant, second + self->len - PAGE, variant->level, &w);
+	}
+	/*
+	 * GUP steps over a special PMD in one lookup, not one per page:
+	 * populating mixedmap_pmd looks up each of its PMDs once. (Nothing
+	 * else in the guest runs GUP meanwhile.)
+	 */
+	if (counters) {
+		const bool special_pmds = variant->special && !variant->pfnmap_vma &&
+					  variant->level == FASTFAULT_WALK_PMD;
+
+		lookups = gup_counter(_metadata, FASTFAULT_GUP_SPECIAL_PMD_SLOW) - lookups;
+		ASSERT_EQ(special_pmds ? self->len / PMD_SIZE : 0, lookups)
+			TH_LOG("%s: MAP_POPULATE looked up special PMDs %llu times",
+			       variant->name, (unsigned long long)lookups);
 	}
 	/* The first mapping's data shows in the second, and back. */
 	ASSERT_EQ(0, bad_pages(second, 0, self->len, self->seed));
@@ -533,14 +581,14 @@ static void odirect(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
 		TH_LOG("O_DIRECT write to " RAM_DEV ": %s", errname(errno));
 	if (!write) {
 		GUP_CALL("O_DIRECT read() into the mapping",
-			 pread(self->ram_fd, self->mem, IO_LEN, 0), IO_LEN, EFAULT);
+			 pread(self->ram_fd, self->mem, IO_LEN, 0), IO_LEN, variant->nopage_err);
 		ASSERT_EQ(0, bad_pages(self->mem, 0, IO_LEN,
 				       variant->has_pages ? on_ram : self->seed));
 		ASSERT_EQ(0, bad_pages(self->mem, IO_LEN, self->len, self->seed));
 		return;
 	}
 	GUP_CALL("O_DIRECT write() from the mapping", pwrite(self->ram_fd, self->mem, IO_LEN, 0),
-		 IO_LEN, EFAULT);
+		 IO_LEN, variant->nopage_err);
 	ASSERT_EQ((ssize_t)IO_LEN, pread(self->ram_fd, buf, IO_LEN, 0))
 		TH_LOG("O_DIRECT read back: %s", errname(errno));
 	ASSERT_EQ(0, bad_pages(buf, 0, IO_LEN, variant->has_pages ? self->seed : on_ram));
@@ -549,14 +597,14 @@ static void odirect(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
 TEST_F(gup, odirect_read_into)
 {
 	RETURN_IF_SKIPPED();
-	/* Expected: IO_LEN with struct pages; EFAULT on pfnmap, its old data intact. */
+	/* Expected: IO_LEN with struct pages; else nopage_err, the old data intact. */
 	odirect(_metadata, self, variant, false);
 }
 
 TEST_F(gup, odirect_write_from)
 {
 	RETURN_IF_SKIPPED();
-	/* Expected: IO_LEN with struct pages; EFAULT on pfnmap, RAM_DEV untouched. */
+	/* Expected: IO_LEN with struct pages; else nopage_err, RAM_DEV untouched. */
 	odirect(_metadata, self, variant, true);
 }
 
@@ -599,22 +647,32 @@ TEST_F(gup, process_vm_writev)
 TEST_F(gup, proc_pid_mem)
 {
 	const off_t at = (off_t)(uintptr_t)self->mem;
-	const bool moved = variant->has_pages;
+	/* The pfnmap device has ->access = generic_access_phys(), as MMIO drivers do. */
+	const bool moved = variant->has_pages || variant->pfnmap_vma;
+	ssize_t r;
 
 	RETURN_IF_SKIPPED();
 	self->aux[0] = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->aux[0]) TH_LOG("open /proc/self/mem: %s", errname(errno));
 	/*
-	 * Expected: the whole length both ways with struct pages; EIO on
-	 * pfnmap (access_remote_vm() finds no page and no vm_ops->access).
+	 * Expected: the whole length both ways with struct pages (GUP), and
+	 * on pfnmap through its ->access, which must find the PFN behind a
+	 * PMD as well as behind a PTE; EIO on mixedmap (access_remote_vm()
+	 * finds no page and no vm_ops->access).
 	 */
 	fill(buf, 0, self->len, ~self->seed);
-	GUP_CALL("pread /proc/self/mem", pread(self->aux[0], buf, self->len, at), self->len, EIO);
+	r = pread(self->aux[0], buf, self->len, at);
+	ASSERT_TRUE(moved ? r == (ssize_t)self->len : r == -1 && errno == EIO)
+		TH_LOG("%s: pread /proc/self/mem -> %zd (%s), expected %s", variant->name, r,
+		       errname(errno), moved ? "all" : "EIO");
 	ASSERT_EQ(0, bad_pages(buf, 0, self->len, moved ? self->seed : ~self->seed));
 	fill(buf, 0, self->len, ~self->seed);
-	GUP_CALL("pwrite /proc/self/mem", pwrite(self->aux[0], buf, self->len, at), self->len,
-		 EIO);
+	r = pwrite(self->aux[0], buf, self->len, at);
+	ASSERT_TRUE(moved ? r == (ssize_t)self->len : r == -1 && errno == EIO)
+		TH_LOG("%s: pwrite /proc/self/mem -> %zd (%s), expected %s", variant->name, r,
+		       errname(errno), moved ? "all" : "EIO");
 	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, moved ? ~self->seed : self->seed));
+	TH_LOG("%s: /proc/self/mem -> %s", variant->name, moved ? "full, both ways" : "EIO");
 }
 
 TEST_F(gup, vmsplice)
@@ -623,8 +681,9 @@ TEST_F(gup, vmsplice)
 
 	RETURN_IF_SKIPPED();
 	ASSERT_EQ(0, pipe2(self->aux, O_CLOEXEC));
-	/* Expected: PIPE_LEN with struct pages; EFAULT on pfnmap. */
-	GUP_CALL("vmsplice", vmsplice(self->aux[1], &iov, 1, SPLICE_F_NONBLOCK), PIPE_LEN, EFAULT);
+	/* Expected: PIPE_LEN with struct pages; else nopage_err. */
+	GUP_CALL("vmsplice", vmsplice(self->aux[1], &iov, 1, SPLICE_F_NONBLOCK), PIPE_LEN,
+		 variant->nopage_err);
 	if (!variant->has_pages)
 		return;
 	ASSERT_EQ((ssize_t)PIPE_LEN, read(self->aux[0], buf, PIPE_LEN));
@@ -867,7 +926,6 @@ TEST_F(gup, move_pages_query)
 	TH_LOG("%s: move_pages query -> status %d, %d", variant->name, status[0], status[1]);
 }
 
-TEST_HARNESS_MAIN
 
 /*
  * /proc/self/pagemap walks the PMD without GUP. Expected: present, with the
@@ -938,3 +996,270 @@ TEST_F(gup, madv_pageout)
 	RETURN_IF_SKIPPED();
 	madv_lru(_metadata, self, variant, MADV_PAGEOUT, "MADV_PAGEOUT");
 }
+
+/*
+ * Find the smaps (or numa_maps) block of the VMA at @addr in @text, a whole
+ * such file: the line that starts with its address. NULL if none.
+ */
+static const char *vma_block(const char *text, const void *addr)
+{
+	char head[32];
+	const char *line;
+	size_t n;
+
+	n = (size_t)snprintf(head, sizeof(head), "%lx", (unsigned long)(uintptr_t)addr);
+	for (line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL)
+		if (!strncmp(line, head, n) && (line[n] == '-' || line[n] == ' '))
+			return line;
+	return NULL;
+}
+
+/* Big enough for the smaps of a harness process: a few dozen VMAs. */
+static char proc_text[256 << 10];
+
+/*
+ * /proc/self/smaps walks every PMD with the page walker and asks what page
+ * is behind a huge one. Expected: the read succeeds on every type, and the
+ * mapping's Rss is 0: device memory is no normal page at either level
+ * (vm_normal_page() for PTEs, vm_normal_page_pmd() for PMDs), so the figure
+ * does not depend on how the driver mapped it. On a kernel without the
+ * series the mixedmap PMD oopses here (follow_trans_huge_pmd() on its
+ * missing struct page), and a devmap PMD counts as Rss while devmap PTEs
+ * do not.
+ */
+TEST_F(gup, smaps)
+{
+	const char *block, *rss;
+	unsigned long rss_kb;
+	ssize_t n;
+
+	RETURN_IF_SKIPPED();
+	n = ff_read_file("/proc/self/smaps", proc_text, sizeof(proc_text));
+	ASSERT_LT(0, n) TH_LOG("read /proc/self/smaps: %s", errname((int)-n));
+	ASSERT_GT((ssize_t)sizeof(proc_text) - 1, n) TH_LOG("smaps larger than the buffer");
+	block = vma_block(proc_text, self->mem);
+	ASSERT_NE(NULL, block) TH_LOG("%s: no smaps entry at %p", variant->name, self->mem);
+	rss = strstr(block, "\nRss:");
+	ASSERT_NE(NULL, rss);
+	ASSERT_EQ(1, sscanf(rss, "\nRss: %lu kB", &rss_kb)) TH_LOG("%.40s", rss + 1);
+	ASSERT_EQ(0UL, rss_kb) TH_LOG("%s: Rss %lu kB", variant->name, rss_kb);
+	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	TH_LOG("%s: smaps read, Rss 0 kB", variant->name);
+}
+
+/* smaps_rollup takes the same walk over every VMA. Expected: it reads. */
+TEST_F(gup, smaps_rollup)
+{
+	ssize_t n;
+
+	RETURN_IF_SKIPPED();
+	n = ff_read_file("/proc/self/smaps_rollup", proc_text, sizeof(proc_text));
+	ASSERT_LT(0, n) TH_LOG("read /proc/self/smaps_rollup: %s", errname((int)-n));
+	ASSERT_NE(NULL, strstr(proc_text, "\nRss:")) TH_LOG("%s", proc_text);
+	TH_LOG("%s: smaps_rollup read", variant->name);
+}
+
+/*
+ * numa_maps asks vm_normal_page_pmd() already. Expected: it reads on every
+ * type, with a line for the mapping.
+ */
+TEST_F(gup, numa_maps)
+{
+	ssize_t n;
+
+	RETURN_IF_SKIPPED();
+	n = ff_read_file("/proc/self/numa_maps", proc_text, sizeof(proc_text));
+	if (n == -ENOENT)
+		SKIP(return, "no /proc/self/numa_maps (CONFIG_NUMA off)");
+	ASSERT_LT(0, n) TH_LOG("read /proc/self/numa_maps: %s", errname((int)-n));
+	ASSERT_NE(NULL, vma_block(proc_text, self->mem))
+		TH_LOG("%s: no numa_maps line at %p", variant->name, self->mem);
+	TH_LOG("%s: numa_maps read", variant->name);
+}
+
+/*
+ * mbind(MPOL_BIND to node 0) with MPOL_MF_STRICT walks even VMAs that
+ * cannot migrate, to fail with EIO on a misplaced page. Expected: 0 on
+ * every type (no normal page behind any entry, so nothing is misplaced),
+ * the data and entries kept. On a kernel without the series the pfnmap
+ * and mixedmap PMDs oops here (queue_folios_pmd() on a missing folio).
+ */
+static void mbind_strict(struct __test_metadata *_metadata, FIXTURE_DATA(gup) *self,
+			 const FIXTURE_VARIANT(gup) *variant, unsigned int flags, const char *what)
+{
+	unsigned long node0 = 1;
+	struct ff_walk w;
+	long r;
+
+	r = syscall(__NR_mbind, self->mem, self->len, MPOL_BIND, &node0, 8 * sizeof(node0),
+		    flags);
+	if (r && errno == ENOSYS)
+		SKIP(return, "no mbind() (CONFIG_NUMA off)");
+	ASSERT_EQ(0, r) TH_LOG("%s: mbind(MPOL_BIND, %s) -> %s", variant->name, what,
+			       errname(errno));
+	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	expect_entry(_metadata, variant, self->mem, variant->level, &w);
+	TH_LOG("%s: mbind(MPOL_BIND, %s) -> 0, data and entries kept", variant->name, what);
+}
+
+TEST_F(gup, mbind_strict)
+{
+	RETURN_IF_SKIPPED();
+	mbind_strict(_metadata, self, variant, MPOL_MF_STRICT, "MPOL_MF_STRICT");
+}
+
+TEST_F(gup, mbind_strict_move)
+{
+	RETURN_IF_SKIPPED();
+	mbind_strict(_metadata, self, variant, MPOL_MF_STRICT | MPOL_MF_MOVE,
+		     "MPOL_MF_STRICT | MPOL_MF_MOVE");
+}
+
+/*
+ * A PROT_READ | PROT_EXEC mapping: arm64 keeps the instruction cache in
+ * step with an executable user entry as it installs it, from the entry's
+ * page, unless the entry is special. Expected: the data reads through it
+ * and the entries are at the variant's level, on every type. On a kernel
+ * without the series a page-less PMD is not special, and installing it
+ * oopses on the missing page.
+ */
+TEST_F(gup, exec_mapping)
+{
+	struct ff_walk w;
+	char *p;
+
+	RETURN_IF_SKIPPED();
+	p = map_range_prot(self, variant, PROT_READ | PROT_EXEC, 0);
+	if (p == MAP_FAILED && errno == EPERM)
+		SKIP(return, "%s: PROT_EXEC refused (noexec mount?)", variant->name);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("%s: mmap PROT_EXEC -> %s", variant->name,
+					errname(errno));
+	self->second = p;
+	ASSERT_EQ(0, bad_pages(p, 0, self->len, self->seed));
+	expect_entry(_metadata, variant, p, variant->level, &w);
+	expect_entry(_metadata, variant, p + self->len - PAGE, variant->level, &w);
+	TH_LOG("%s: PROT_EXEC mapping read, level %d", variant->name, w.level);
+}
+
+/* FASTFAULT_IOC_RESOLVE_PFN of @addr, retried while it says EAGAIN; 0 or -errno. */
+static int resolve_pfn(int ctl, const void *addr, unsigned int flags,
+		       struct fastfault_resolve_pfn *r)
+{
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		memset(r, 0, sizeof(*r));
+		r->addr = (uintptr_t)addr;
+		r->flags = flags;
+		if (!ioctl(ctl, FASTFAULT_IOC_RESOLVE_PFN, r))
+			return 0;
+		if (errno != EAGAIN)
+			break;
+	}
+	return -errno;
+}
+
+/*
+ * The module's KVM-style lookup (as hva_to_pfn_remapped() resolves guest
+ * memory backed by a PFN map): the entry behind an address of a VM_PFNMAP
+ * mapping, faulted in first where there is none. Expected on pfnmap: the
+ * walker's PFN, special and writable, for an entry already there and for
+ * one the lookup faults in, for a read and a write; EINVAL on the other
+ * types, which KVM resolves through GUP instead. On a kernel without the
+ * series the lookup is follow_pte(), whose VM_BUG_ON() fires on the PMD.
+ */
+TEST_F(gup, resolve_pfn)
+{
+	struct fastfault_resolve_pfn r;
+	const char *addrs[3];
+	struct ff_walk w;
+	char *fresh;
+	int ctl, i, ret;
+
+	RETURN_IF_SKIPPED();
+	ctl = open(FASTFAULT_DEBUGFS_ROOT "/ctl", O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, ctl) TH_LOG("open ctl: %s", errname(errno));
+	self->aux[0] = ctl;
+	fresh = map_range(self, variant, 0);	/* not touched: no entries yet */
+	ASSERT_NE(MAP_FAILED, fresh) TH_LOG("mmap: %s", errname(errno));
+	self->second = fresh;
+	addrs[0] = self->mem;
+	addrs[1] = self->mem + self->len - PAGE;
+	addrs[2] = fresh + self->len / 2 + PAGE;
+	for (i = 0; i < 3; i++) {
+		const unsigned int flags = i == 2 ? FASTFAULT_RESOLVE_WRITE : 0;
+
+		ret = resolve_pfn(ctl, addrs[i], flags, &r);
+		if (!variant->pfnmap_vma) {
+			ASSERT_EQ(-EINVAL, ret) TH_LOG("%s: resolve %p -> %s, expected EINVAL",
+						       variant->name, addrs[i], errname(-ret));
+			continue;
+		}
+		ASSERT_EQ(0, ret) TH_LOG("%s: resolve %p -> %s", variant->name, addrs[i],
+					 errname(-ret));
+		ASSERT_EQ(0, ff_walk(getpid(), addrs[i], &w));
+		ASSERT_EQ(variant->level, w.level) TH_LOG("%s", w.report);
+		ASSERT_TRUE(r.pfn == w.pfn && r.writable == 1 && r.special == (__u32)w.special)
+			TH_LOG("%s: resolve %p -> pfn %#llx writable %u special %u; walker:\n%s",
+			       variant->name, addrs[i], (unsigned long long)r.pfn, r.writable,
+			       r.special, w.report);
+	}
+	if (variant->pfnmap_vma)
+		TH_LOG("%s: resolved the walker's PFNs, the last one faulted in", variant->name);
+	else
+		TH_LOG("%s: not a PFN map: EINVAL", variant->name);
+}
+
+#define MEMCG_V1	"/tmp/fastfault-memcg-v1"
+
+/* Write our pid to @dir's cgroup.procs. */
+static int join_cgroup(const char *dir)
+{
+	char path[128], pid[16];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	return ff_write_file(path, pid);
+}
+
+/*
+ * cgroup v1 charge moving: with memory.move_charge_at_immigrate set, a
+ * task that joins a group has the pages it maps looked at to move their
+ * charges, PMD by PMD. Expected: the move succeeds, the data is kept. On
+ * a kernel without the series the mixedmap PMD oopses here
+ * (get_mctgt_type_thp() on its missing struct page).
+ */
+TEST_F(gup, memcg_v1_move)
+{
+	int r;
+
+	RETURN_IF_SKIPPED();
+	mkdir(MEMCG_V1, 0700);
+	if (mount("fastfault", MEMCG_V1, "cgroup", 0, "memory")) {
+		r = errno;
+		rmdir(MEMCG_V1);
+		SKIP(return, "cannot mount the cgroup v1 memory controller: %s", errname(r));
+	}
+	r = mkdir(MEMCG_V1 "/from", 0700) || mkdir(MEMCG_V1 "/to", 0700);
+	EXPECT_EQ(0, r) TH_LOG("mkdir: %s", errname(errno));
+	if (!r)
+		r = ff_write_file(MEMCG_V1 "/to/memory.move_charge_at_immigrate", "3");
+	EXPECT_EQ(0, r) TH_LOG("move_charge_at_immigrate: %s", errname(-r));
+	if (!r)
+		r = join_cgroup(MEMCG_V1 "/from");
+	EXPECT_EQ(0, r) TH_LOG("join from: %s", errname(-r));
+	if (!r)
+		r = join_cgroup(MEMCG_V1 "/to");
+	EXPECT_EQ(0, r) TH_LOG("%s: join the moving group: %s", variant->name, errname(-r));
+	join_cgroup(MEMCG_V1);
+	rmdir(MEMCG_V1 "/from");
+	rmdir(MEMCG_V1 "/to");
+	umount(MEMCG_V1);
+	rmdir(MEMCG_V1);
+	ASSERT_EQ(0, r);
+	ASSERT_EQ(0, bad_pages(self->mem, 0, self->len, self->seed));
+	TH_LOG("%s: moved between v1 memory groups with charge moving, data kept",
+	       variant->name);
+}
+
+TEST_HARNESS_MAIN

@@ -182,6 +182,53 @@ TEST_F(module, ioctl_validates_argument)
 	close(fd);
 }
 
+/*
+ * FASTFAULT_IOC_RESOLVE_PFN refuses what is not the caller's PFN map, and
+ * bad flags, reserved fields and addresses, with EINVAL; it changes nothing.
+ */
+TEST_F(module, resolve_pfn_validates_argument)
+{
+	static char anon[4096] __attribute__((aligned(4096)));
+	struct fastfault_resolve_pfn r;
+	int fd;
+
+	fd = open(ROOT "/ctl", O_RDWR);
+	ASSERT_GE(fd, 0);
+	anon[0] = 1;
+
+	memset(&r, 0, sizeof(r));
+	r.addr = (uintptr_t)anon;
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, &r));
+	EXPECT_EQ(EINVAL, errno);	/* ordinary memory: KVM would use GUP */
+
+	memset(&r, 0, sizeof(r));
+	r.addr = (uintptr_t)anon;
+	r.flags = 2;
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, &r));
+	EXPECT_EQ(EINVAL, errno);
+
+	memset(&r, 0, sizeof(r));
+	r.addr = (uintptr_t)anon;
+	r.reserved0 = 1;
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, &r));
+	EXPECT_EQ(EINVAL, errno);
+
+	memset(&r, 0, sizeof(r));
+	r.addr = ~0ULL;
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, &r));
+	EXPECT_EQ(EINVAL, errno);
+
+	memset(&r, 0, sizeof(r));
+	r.addr = 0;	/* nothing mapped there */
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, &r));
+	EXPECT_EQ(EINVAL, errno);
+
+	EXPECT_EQ(-1, ioctl(fd, FASTFAULT_IOC_RESOLVE_PFN, (void *)16));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(1, anon[0]);
+	close(fd);
+}
+
 TEST_F(module, unprivileged_is_denied)
 {
 	pid_t pid = fork();

@@ -11,22 +11,30 @@
 
 #define FASTFAULT_DEBUGFS_ROOT	"/sys/kernel/debug/fastfault"
 
-/* Bumped when a file, counter name or ioctl changes meaning. */
-#define FASTFAULT_ABI_VERSION	1
+/*
+ * Bumped when a file, counter name or ioctl changes meaning. 2: the GUP
+ * counters count pages taken (not only pins) and special-PMD lookups (not
+ * only refusals); FASTFAULT_IOC_RESOLVE_PFN.
+ */
+#define FASTFAULT_ABI_VERSION	2
 
 /* Feature directories under FASTFAULT_DEBUGFS_ROOT. */
 #define FASTFAULT_DIR_FAULT	"fault"
 #define FASTFAULT_DIR_RESERVE	"reserve"	/* kernels with CONFIG_ANON_RESERVE */
 #define FASTFAULT_DIR_CONT	"cont"		/* arm64 kernels that fold PTE blocks */
-#define FASTFAULT_DIR_GUP	"gup"		/* kernels with CONFIG_ARCH_HAS_PMD_SPECIAL */
+#define FASTFAULT_DIR_GUP	"gup"		/* 6.1 with the series (ARCH_SUPPORTS_PMD_PFNMAP) */
 #define FASTFAULT_DIR_VMA_LOCK	"vma_lock"	/* 6.4+ with CONFIG_PER_VMA_LOCK_STATS */
 
 /*
- * Counters in FASTFAULT_DIR_GUP. Pins count pages; refusals count calls.
- *   devmap_pmd_fast      pages pinned by GUP-fast through devmap PMDs
- *   devmap_pmd_slow      pages pinned by the slow path through devmap PMDs
+ * Counters in FASTFAULT_DIR_GUP. Pages taken (a reference or a pin) count
+ * pages, once each, by the path that kept them; the others count calls.
+ *   devmap_pmd_fast      pages GUP-fast took through devmap PMDs
+ *   devmap_pmd_slow      pages GUP's slow path took through devmap PMDs
+ *                        (not follow_page() lookups such as move_pages')
  *   special_pmd_fast     GUP-fast walks refused at a page-less (special) PMD
- *   special_pmd_slow     slow-path lookups refused at a special PMD
+ *   special_pmd_slow     slow-path lookups that met a special PMD: one per
+ *                        PMD, whether refused (pins) or stepped over
+ *                        (MAP_POPULATE, mlock)
  *   longterm_refused     FOLL_LONGTERM requests refused (fsdax mappings)
  */
 #define FASTFAULT_GUP_DEVMAP_PMD_FAST	"gup_devmap_pmd_fast"
@@ -102,7 +110,30 @@ struct fastfault_version {
 	__u64 reserved[2];	/* in: must be 0 */
 };
 
+/*
+ * The PFN behind an address of the caller's own VM_IO or VM_PFNMAP mapping,
+ * resolved as KVM resolves guest memory that such a mapping backs: look the
+ * entry up (follow_pfnmap_start(); follow_pte() on kernels without it), and
+ * if there is none fault it in (fixup_user_fault()) and look again. Errors:
+ * EINVAL for another kind of mapping or no entry even after the fault,
+ * EFAULT for FASTFAULT_RESOLVE_WRITE on a read-only entry, EAGAIN when the
+ * fault dropped mmap_lock (try again).
+ */
+struct fastfault_resolve_pfn {
+	__u64 addr;		/* in: the user address */
+	__u32 flags;		/* in: FASTFAULT_RESOLVE_WRITE or 0 */
+	__u32 reserved0;	/* in: must be 0 */
+	__u64 pfn;		/* out: the page frame number behind addr */
+	__u32 writable;		/* out: 1 if the entry is writable */
+	__u32 special;		/* out: 1 if the entry is special */
+	__u64 reserved[2];	/* in: must be 0 */
+};
+
+#define FASTFAULT_RESOLVE_WRITE	(1U << 0)	/* resolve for a write */
+
 #define FASTFAULT_IOC_MAGIC	'F'
 #define FASTFAULT_IOC_VERSION	_IOWR(FASTFAULT_IOC_MAGIC, 0, struct fastfault_version)
+#define FASTFAULT_IOC_RESOLVE_PFN \
+	_IOWR(FASTFAULT_IOC_MAGIC, 1, struct fastfault_resolve_pfn)
 
 #endif /* _UAPI_FASTFAULT_H */
