@@ -2,16 +2,18 @@
 # gup.sh RUNDIR: boot the debug kernel with the device memory of qemu.sh
 # (DEVICE_MEMORY=1: the test devices' hidden RAM and emulated pmem) and plan
 # gup, which runs the cases of selftests/gup.c; then scan the consoles and
-# count the results. A boot whose kernel oopses proves nothing after the
-# oops (the pinned source without the series, KERNEL=base, does): every case
-# without a pass in the first boot runs again in a boot of its own, and its
-# result there is the one kept, with the kernel's first complaint of that
-# boot. The cases that fail on KERNEL=base are the bugs the series fixes
-# (the cover letter lists them).
+# count the results. A boot whose kernel complains (oops, BUG, KASAN...) or
+# hangs proves nothing after that point (the pinned source without the
+# series, KERNEL=base, does so on many cases). Each case writes its name to
+# the kernel log as it starts, so the first complaint on the console names
+# the case that caused it: the cases before it keep their results, that
+# case gets its own with the complaint, and a fresh boot goes on from the
+# case after it. The cases that fail on KERNEL=base are the bugs the series
+# fixes (the cover letter lists them).
 #   in:  the debug kernel and initramfs (make initramfs-debug)
-#   out: RUNDIR/results.txt (TAP, one named line per case), RUNDIR/all/ (the
-#        first boot), RUNDIR/alone/CASE/ (a case's own boot), verdict,
-#        scan.log, scan.exit; "N passed, N failed, N skipped"
+#   out: RUNDIR/results.txt (TAP, one named line per case), RUNDIR/boot1/,
+#        RUNDIR/boot2/... (each boot: from which case, console, results),
+#        verdict, scan.log, scan.exit; "N passed, N failed, N skipped"
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,48 +23,85 @@ export DEVICE_MEMORY=1
 rm -rf "$run"
 mkdir -p "$run"
 
-# boot DIR TIMEOUT [CASE]: one boot of plan gup, all cases or CASE alone.
+# boot DIR TIMEOUT FROM: one boot of plan gup, the cases from number FROM on.
 boot() {
-	TIMEOUT=$2 APPEND="${APPEND:-}${3:+ ff.gup=$3}" \
+	TIMEOUT=$2 APPEND="${APPEND:-} ff.gup_from=$3" \
 		"$(dirname "$0")/qemu.sh" debug gup "$1" || true
 }
 
-# result N CASE DIR: case N's TAP line from boot DIR, named CASE; with the
-# first complaint of DIR's kernel when it is not a pass.
+# result N CASE DIR [COMPLAINT]: case N's TAP line from boot DIR, named
+# CASE, with COMPLAINT (the kernel's) appended when it is not a pass.
 result() {
-	local line complaint
+	local line
 	line=$(grep -aE -m1 "^(not )?ok $1( |$)" "$3/results.txt" |
 		sed -E "s/^(not )?ok $1( gup\.[^ ]*)?/\1ok $1 gup.$2/") ||
 		line="not ok $1 gup.$2 # no result ($(cat "$3/verdict"): hung or oopsed)"
-	case $line in ok*) echo "$line"; return ;; esac
-	complaint=$("$(dirname "$0")/scan-console.sh" "$3/console.log" | head -n 1 |
-		sed -E 's/^[^:]*:[0-9]+://; s/^\[[ 0-9.]*\] //') || true
-	echo "$line${complaint:+ # kernel: $complaint}"
+	case $line in ok*) [ -z "${4:-}" ] || line="not $line" ;; esac
+	echo "$line${4:+ # kernel: $4}"
 }
 
-# About 110 cases in half a minute on the debug config; a kernel that
-# wedges after an oops ends the boot at its timeout.
-boot "$run/all" 240
-cases=$(sed -n 's/^# cases: //p' "$run/all/results.txt")
-[ -n "$cases" ] || die "the first boot named no cases: see $run/all/console.log"
-sed -n '/^# fsdax/p' "$run/all/results.txt" >"$run/results.txt"
-echo "1..$(wc -w <<<"$cases")" >>"$run/results.txt"
-consoles=("$run/all/console.log")
-# After an oops, or in a boot that never ended, no failure is trusted.
-trusted=1
-grep -aq '^# the kernel complained' "$run/all/results.txt" && trusted=0
-[ "$(cat "$run/all/verdict")" = lost ] && trusted=0
-n=0
-for c in $cases; do
-	n=$((n + 1))
-	line=$(result $n "$c" "$run/all")
-	if [[ $line != ok* ]] && ((!trusted)); then
-		log "case $c again, in a boot of its own"
-		boot "$run/alone/$c" 120 "$c"
-		consoles+=("$run/alone/$c/console.log")
-		line=$(result $n "$c" "$run/alone/$c")
+# culprit DIR: the first kernel complaint on DIR's console, as
+# "CASE<TAB>complaint", CASE being the last case that started before it
+# (empty if none had). Nothing if the console is clean.
+culprit() {
+	local first n
+	first=$("$(dirname "$0")/scan-console.sh" "$1/console.log" | head -n 1) || true
+	[ -n "$first" ] || return 0
+	n=$(cut -d: -f2 <<<"$first")
+	printf '%s\t%s\n' \
+		"$(head -n "$n" "$1/console.log" | sed -n 's/.*fastfault-gup: case \([^ ]*\).*/\1/p' |
+		   tail -n 1 | tr -d '\r')" \
+		"$(cut -d: -f3- <<<"$first" | sed -E 's/^\[[ 0-9.]*\] //')"
+}
+
+# About 180 cases in a minute on the debug config; a kernel that wedges
+# after an oops ends its boot at the timeout.
+consoles=()
+from=1 nboot=0 total=0
+: >"$run/results.txt"
+while :; do
+	nboot=$((nboot + 1))
+	dir=$run/boot$nboot
+	log "boot $nboot: the cases from number $from on"
+	boot "$dir" 240 "$from"
+	consoles+=("$dir/console.log")
+	if [ "$nboot" = 1 ]; then
+		read -ra cases <<<"$(sed -n 's/^# cases: //p' "$dir/results.txt")"
+		total=${#cases[@]}
+		[ "$total" != 0 ] || die "the first boot named no cases: see $dir/console.log"
+		sed -n '/^# fsdax/p' "$dir/results.txt" >>"$run/results.txt"
+		echo "1..$total" >>"$run/results.txt"
 	fi
-	echo "$line" >>"$run/results.txt"
+	IFS=$'\t' read -r bad complaint <<<"$(culprit "$dir")" || true
+	# Where this boot stops being trusted: at the case that made the kernel
+	# complain; at the first case without a result if it hung; else the end.
+	stop=$((total + 1))
+	for ((n = from; n <= total; n++)); do
+		c=${cases[n - 1]}
+		if [ -n "$bad" ] && [ "$c" = "$bad" ]; then
+			result "$n" "$c" "$dir" "$complaint" >>"$run/results.txt"
+			stop=$n
+			break
+		fi
+		if ! grep -aqE "^(not )?ok $n( |$)" "$dir/results.txt"; then
+			result "$n" "$c" "$dir" "${complaint:-}" >>"$run/results.txt"
+			stop=$n
+			break
+		fi
+		result "$n" "$c" "$dir" >>"$run/results.txt"
+	done
+	# A complaint before any case started, or a stop with no case: give up
+	# on the rest rather than loop.
+	if [ -n "${complaint:-}" ] && [ -z "$bad" ]; then
+		for ((n = stop + 1; n <= total; n++)); do
+			echo "not ok $n gup.${cases[n - 1]} # not run: the kernel complained before any case" \
+				>>"$run/results.txt"
+		done
+		break
+	fi
+	((stop <= total)) || break
+	from=$((stop + 1))
+	((from <= total)) || break
 done
 verdict=pass
 grep -aq '^not ok' "$run/results.txt" && verdict=fail

@@ -41,10 +41,12 @@
  *                         (the module's KVM-style lookup of a PFN map's entries)
  *   memcg_v1_move         joined, data kept, on every type (skips without cgroup v1)
  *
- * FF_GUP_ONLY=<variant>.<test> in the environment runs that case alone (the
- * others skip at once): scripts/guest/plan-gup.sh runs each case by itself,
- * so that one which oopses or hangs a kernel without the series costs only
- * itself.
+ * FF_GUP_ONLY=<variant>.<test> in the environment runs that case alone, and
+ * FF_GUP_FROM=N the cases from the Nth on (the others skip at once). Each
+ * case writes "fastfault-gup: case <variant>.<test>" to the kernel log as it
+ * starts, so that a kernel complaint on the console names the case that
+ * caused it: scripts/gup.sh boots afresh after the case that made a kernel
+ * without the series oops or hang, from the case after it.
  *
  * Where the kernel has the FASTFAULT_DIR_GUP counters, GUP through a devmap
  * PMD counts its pages (fast or slow path), GUP-fast refused at a special PMD
@@ -58,6 +60,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -205,14 +208,49 @@ static int touch_signal(const char *addr)
 	return WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 }
 
-/* Is <variant>.<test> the case FF_GUP_ONLY names, or is there no FF_GUP_ONLY? */
+/*
+ * The TAP number of <variant>.<test>: its place in the harness's run order
+ * (fixtures, their variants, their tests), from 1; 0 if there is none.
+ */
+static unsigned long case_number(const char *variant, const char *test)
+{
+	struct __fixture_variant_metadata *v;
+	struct __fixture_metadata *f;
+	struct __test_metadata *t;
+	unsigned long n = 0;
+
+	for (f = __fixture_list; f; f = f->next)
+		for (v = f->variant; v; v = v->next)
+			for (t = f->tests; t; t = t->next) {
+				n++;
+				if (!strcmp(v->name, variant) && !strcmp(t->name, test))
+					return n;
+			}
+	return 0;
+}
+
+/*
+ * Is <variant>.<test> the case FF_GUP_ONLY names (any case without it), and
+ * not before case FF_GUP_FROM?
+ */
 static bool selected(const char *variant, const char *test)
 {
-	const char *only = getenv("FF_GUP_ONLY");
+	const char *only = getenv("FF_GUP_ONLY"), *from = getenv("FF_GUP_FROM");
 	size_t n = strlen(variant);
 
+	if (from && case_number(variant, test) < strtoul(from, NULL, 10))
+		return false;
 	return !only || (!strncmp(only, variant, n) && only[n] == '.' &&
 			 !strcmp(only + n + 1, test));
+}
+
+/* Name the case in the kernel log, before anything it does can complain there. */
+static void mark_case(const char *variant, const char *test)
+{
+	char line[128];
+
+	snprintf(line, sizeof(line), "fastfault-gup: case %s.%s\n", variant, test);
+	ff_write_file("/dev/kmsg", line);
 }
 
 /* Is DAX_MNT mounted with dax? Its filesystem type into fstype if so. */
@@ -394,7 +432,9 @@ FIXTURE_SETUP(gup)
 	self->fd = self->gup_fd = self->ram_fd = self->aux[0] = self->aux[1] = -1;
 	self->seed = (uint64_t)getpid() << 32 | 0x5eed;
 	if (!selected(variant->name, _metadata->name))
-		SKIP(return, "not selected: FF_GUP_ONLY=%s", getenv("FF_GUP_ONLY"));
+		SKIP(return, "not selected: FF_GUP_ONLY=%s FF_GUP_FROM=%s", getenv("FF_GUP_ONLY"),
+		     getenv("FF_GUP_FROM"));
+	mark_case(variant->name, _metadata->name);
 	if (!ff_module_loaded())
 		SKIP(return, "fastfault.ko not loaded");
 	if (variant->fsdax)

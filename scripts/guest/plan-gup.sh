@@ -3,7 +3,8 @@
 # memory of scripts/qemu.sh DEVICE_MEMORY=1. Loads fastfault.ko with its
 # test devices over the ranges named by ff.devmap= and ff.pfnmap=, sets up
 # fsdax on the emulated pmem, then runs the gup cases under a timeout: all
-# of them, or only the one named by ff.gup=<variant>.<test>. The harness's
+# of them, only the one named by ff.gup=<variant>.<test>, or those from the
+# Nth on with ff.gup_from=N. The harness's
 # TAP goes out line by line as it comes, so that the host has every result
 # up to an oops or a hang; scripts/gup.sh names the cases (from the list
 # printed first) and boots afresh for those without a pass.
@@ -11,6 +12,7 @@ arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 ALL_TIMEOUT=180
 CASE_TIMEOUT=30
 only=$(arg ff.gup)
+from=$(arg ff.gup_from)
 
 mkswap /dev/ram0 >/dev/null 2>&1 && swapon /dev/ram0
 rmmod fastfault 2>/dev/null
@@ -29,6 +31,7 @@ if [ -n "$only" ]; then
 	export FF_GUP_ONLY=$only
 	secs=$CASE_TIMEOUT
 fi
+[ -z "$from" ] || export FF_GUP_FROM=$from
 dmesg -c >/dev/null
 # Pass the harness's output on line by line, without the skips of the cases
 # not selected and their RUN and OK lines.
