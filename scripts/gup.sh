@@ -24,8 +24,10 @@ rm -rf "$run"
 mkdir -p "$run"
 
 # boot DIR TIMEOUT FROM: one boot of plan gup, the cases from number FROM on.
+# oops=panic: an oops ends the boot at once (panic=-1, -no-reboot) instead
+# of leaving a kernel that wedges until the timeout.
 boot() {
-	TIMEOUT=$2 APPEND="${APPEND:-} ff.gup_from=$3" \
+	TIMEOUT=$2 APPEND="${APPEND:-} oops=panic ff.gup_from=$3" \
 		"$(dirname "$0")/qemu.sh" debug gup "$1" || true
 }
 
