@@ -33,6 +33,7 @@ RUNS ?= 3#             bench: runs per workload (the median is reported)
 SECONDS ?= 600#        torture: run time (make check runs it for 60)
 SEED ?=#               torture: seed to repeat a run (default: from the clock)
 DEVICE_MEMORY ?= 0#    shell: 1 adds make gup's device memory (test devices, pmem)
+FIRST ?=#              series-check: check from this patch on (the earlier ones built once)
 FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
 
 strip = $(strip $(1))
@@ -48,6 +49,7 @@ override RUNS := $(call strip,$(RUNS))
 override SECONDS := $(call strip,$(SECONDS))
 override SEED := $(call strip,$(SEED))
 override DEVICE_MEMORY := $(call strip,$(DEVICE_MEMORY))
+override FIRST := $(call strip,$(FIRST))
 FASTFAULT_KERNEL := $(KERNEL)
 export CPU MEM SMP NODES TIMEOUT APPEND FASTFAULT_CACHE FASTFAULT_KERNEL DEVICE_MEMORY
 
@@ -66,6 +68,7 @@ $(if $(shell echo '$(TIMEOUT)' | grep -xE '[0-9]+'),,$(error TIMEOUT=$(TIMEOUT) 
 $(if $(shell echo '$(RUNS)' | grep -xE '[1-9][0-9]?'),,$(error RUNS=$(RUNS) is not a number from 1 to 99))
 $(if $(shell echo '$(SECONDS)' | grep -xE '[1-9][0-9]{0,4}'),,$(error SECONDS=$(SECONDS) is not a number of seconds))
 $(if $(shell echo 'x$(SEED)' | grep -xE 'x[0-9]*'),,$(error SEED=$(SEED) is not a decimal number))
+$(if $(shell echo 'x$(FIRST)' | grep -xE 'x([1-9][0-9]*)?'),,$(error FIRST=$(FIRST) is not a patch number))
 $(if $(shell echo '$(SETTING)' | grep -xE '[a-z0-9][a-z0-9+._-]*(,[a-z0-9][a-z0-9+._-]*)*'),,$(error SETTING=$(SETTING) is not a list of plain names))
 
 OUT := $(CURDIR)/out$(if $(filter-out series,$(KERNEL)),/$(KERNEL))
@@ -159,7 +162,7 @@ compare:
 	$(S)/compare.sh $(RUNS)
 
 series-check: tree
-	$(S)/series-check.sh
+	$(S)/series-check.sh $(FIRST)
 
 shell: initramfs-$(CONFIG)
 	$(S)/qemu-shell.sh $(CONFIG)

@@ -1,8 +1,10 @@
 #!/bin/bash
-# series-check.sh: the series is bisectable and clean. For each patch in order:
-# it applies with git am, the kernel builds (bench config), the C files it
-# touches have no more W=1 warnings than before it, and checkpatch --strict
-# finds nothing. Works with zero patches.
+# series-check.sh [FIRST]: the series is bisectable and clean. For each patch
+# in order: it applies with git am, the kernel builds (bench config), the C
+# files it touches have no more W=1 warnings than before it, and checkpatch
+# --strict finds nothing. With FIRST (a patch number), the patches before it
+# are applied and built once, unchecked, and the checks start there: for a
+# v2 that changed only the later patches. Works with zero patches.
 #   in:  patches/*.patch, $TREE (for the base commit), the bench .config
 #   out: a line per patch; exit 1 on the first failure
 set -euo pipefail
@@ -17,6 +19,9 @@ if [ "${#patches[@]}" = 0 ]; then
 	exit 0
 fi
 [ -f "$(build_dir bench)/.config" ] || die "no bench .config: run scripts/build.sh bench"
+first=${1:-1}
+[[ $first =~ ^[1-9][0-9]*$ ]] && ((first <= ${#patches[@]})) ||
+	die "FIRST must be a patch number from 1 to ${#patches[@]}, not '$first'"
 
 git -C "$TREE" worktree remove --force "$work" >/dev/null 2>&1 || rm -rf "$work"
 git -C "$TREE" worktree prune
@@ -42,7 +47,16 @@ w1_warnings() {
 }
 
 i=0
-for p in "${patches[@]}"; do
+for p in "${patches[@]:0:first-1}"; do
+	i=$((i + 1))
+	git -C "$work" am -q "$p" || { git -C "$work" am --abort; die "${p##*/} does not apply"; }
+done
+if ((i > 0)); then
+	smake olddefconfig >/dev/null
+	smake Image modules || die "the kernel with patches 1 to $i does not build"
+	log "applied and built patches 1 to $i, unchecked"
+fi
+for p in "${patches[@]:first-1}"; do
 	i=$((i + 1))
 	name=${p##*/}
 	mapfile -t cfiles < <(sed -n 's|^+++ b/\(.*\.c\)$|\1|p' "$p")
