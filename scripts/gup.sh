@@ -56,8 +56,8 @@ culprit() {
 		"$(cut -d: -f3- <<<"$first" | sed -E 's/^\[[ 0-9.]*\] //')"
 }
 
-# About 180 cases in a minute on the debug config; a kernel that wedges
-# after an oops ends its boot at the timeout.
+# About 180 cases in a minute on the debug config; a kernel that hangs
+# without an oops ends its boot at the timeout.
 consoles=()
 from=1 nboot=0 total=0
 : >"$run/results.txt"

@@ -7,7 +7,8 @@
 # Nth on with ff.gup_from=N. The harness's
 # TAP goes out line by line as it comes, so that the host has every result
 # up to an oops or a hang; scripts/gup.sh names the cases (from the list
-# printed first) and boots afresh for those without a pass.
+# printed first) and, after a case that oopsed or hung, boots afresh from
+# the case after it.
 arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 ALL_TIMEOUT=180
 CASE_TIMEOUT=30
