@@ -8,17 +8,22 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/swap.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -555,6 +560,154 @@ TEST_F(reserve, adaptive_backs_off_on_sparse_touch)
 	EXPECT_EQ(0u, d.map_ahead);
 }
 
+/*
+ * A failed reservation backs off as a sparse chunk does: the next
+ * ANON_RESERVE_BACKOFF (16) faults take ordinary pages without asking the
+ * allocator for a block, and the one after reserves again.
+ */
+TEST_F(reserve, adaptive_backs_off_after_failed_allocation)
+{
+	struct counts a, b, d;
+	int ret;
+	size_t i;
+	char *p;
+
+	if (access(FF_FAIL_PAGE_ALLOC "probability", W_OK))
+		SKIP(return, "kernel without CONFIG_FAIL_PAGE_ALLOC and its debugfs");
+	ASSERT_NE(NULL, p = map_chunks(self, 3));
+	/*
+	 * A dense chunk next to the one that fails, filled under the seed
+	 * policy: the adaptive one then judges it dense and tries to reserve,
+	 * where the fixture's own sparse faults would have made it back off.
+	 */
+	fill(p + CHUNK, CHUNK, 0x8);
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	read_counts(_metadata, &a);
+	ASSERT_EQ(0, ff_fail_nowait_order4(100, 1));
+	p[0] = 1;
+	ret = ff_fail_nowait_order4(0, 1);
+	read_counts(_metadata, &b);
+	ASSERT_EQ(0, ret);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.alloc_fail);
+	EXPECT_EQ(0u, d.alloc);
+
+	/* Sixteen faults: pages 1-15 of the first chunk, page 0 of the third. */
+	read_counts(_metadata, &a);
+	for (i = 1; i < CHUNK_PAGES; i++)
+		p[i * PAGE] = (char)i;
+	p[2 * CHUNK] = 16;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(16u, d.skip);
+	EXPECT_EQ(0u, d.alloc + d.alloc_fail);
+
+	read_counts(_metadata, &a);
+	p[2 * CHUNK + PAGE] = 17;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.alloc);
+	for (i = 1; i < CHUNK_PAGES; i++)
+		EXPECT_EQ((char)i, p[i * PAGE]);
+	EXPECT_EQ(0, check(p + CHUNK, CHUNK, 0x8));
+}
+
+/* The first CPU of NUMA node @node, or -1. */
+static int node_first_cpu(int node)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/cpulist", node);
+	if (ff_read_file(path, buf, sizeof(buf)) <= 0 || buf[0] < '0' || buf[0] > '9')
+		return -1;
+	return atoi(buf);
+}
+
+/* The node of each page of @p, @pages long, by move_pages() query. */
+static int page_nodes(char *p, size_t pages, int *status)
+{
+	void **addrs = calloc(pages, sizeof(*addrs));
+	long ret;
+	size_t i;
+
+	if (!addrs)
+		return -ENOMEM;
+	for (i = 0; i < pages; i++)
+		addrs[i] = p + i * PAGE;
+	ret = syscall(SYS_move_pages, 0, pages, addrs, NULL, status, 0);
+	free(addrs);
+	return ret ? -errno : 0;
+}
+
+/*
+ * A VMA's mempolicy decides where its reserved blocks come from, as it
+ * does for ordinary pages. The task runs on node 0 and the VMA is bound or
+ * interleaved elsewhere, so the task's own policy would answer differently.
+ */
+#define NEEDS_TWO_NODES() do { \
+	if (access("/sys/devices/system/node/node1", F_OK)) \
+		SKIP(return, "one NUMA node: boot with NODES=2"); \
+} while (0)
+
+static void write_under_policy(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(reserve) *self, int mode, unsigned long nodes,
+			       int *status)
+{
+	const size_t chunks = 64;
+	struct counts a, b, d;
+	cpu_set_t cpus;
+	int cpu;
+	char *p;
+
+	cpu = node_first_cpu(0);
+	ASSERT_GE(cpu, 0);
+	CPU_ZERO(&cpus);
+	CPU_SET(cpu, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	ASSERT_NE(NULL, p = map_chunks(self, chunks));
+	ASSERT_EQ(0, syscall(SYS_mbind, p, self->size, mode, &nodes, 8 * sizeof(nodes), 0));
+	read_counts(_metadata, &a);
+	fill(p, self->size, 0x90);
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(chunks, d.alloc);
+	ASSERT_EQ(0, page_nodes(p, chunks * CHUNK_PAGES, status));
+	EXPECT_EQ(0, check(p, self->size, 0x90));
+}
+
+#define POLICY_PAGES	(64 * CHUNK_PAGES)
+
+TEST_F(reserve, mbind_bind_places_every_page_on_its_node)
+{
+	static int status[POLICY_PAGES];
+	size_t i, elsewhere = 0;
+
+	NEEDS_TWO_NODES();
+	write_under_policy(_metadata, self, MPOL_BIND, 1UL << 1, status);
+	for (i = 0; i < POLICY_PAGES; i++)
+		elsewhere += status[i] != 1;
+	EXPECT_EQ(0u, elsewhere) TH_LOG("%zu of %lu pages not on node 1", elsewhere,
+					 POLICY_PAGES);
+}
+
+/* Interleaved by chunk: each block comes whole from one node, both used. */
+TEST_F(reserve, mbind_interleave_spreads_whole_chunks)
+{
+	static int status[POLICY_PAGES];
+	size_t c, i, mixed = 0, on1 = 0;
+
+	NEEDS_TWO_NODES();
+	write_under_policy(_metadata, self, MPOL_INTERLEAVE, 3, status);
+	for (c = 0; c < POLICY_PAGES / CHUNK_PAGES; c++) {
+		for (i = 1; i < CHUNK_PAGES; i++)
+			mixed += status[c * CHUNK_PAGES + i] != status[c * CHUNK_PAGES];
+		on1 += status[c * CHUNK_PAGES] == 1;
+	}
+	EXPECT_EQ(0u, mixed);
+	EXPECT_GT(on1, 0u);
+	EXPECT_LT(on1, POLICY_PAGES / CHUNK_PAGES);
+}
+
 TEST_F(reserve, adaptive_switch_rejects_bad_input)
 {
 	char buf[16];
@@ -705,6 +858,354 @@ TEST_F(reserve, execve_gives_the_reservation_back)
 	delta(&a, &b, &d);
 	expect_every_page_accounted(_metadata, &d);
 	EXPECT_GE(d.release, CHUNK_PAGES - 1);
+}
+
+/*
+ * Threads of one mm that fault into the same few chunks while another
+ * thread keeps the shrinker running. A fault that hits the reservation maps
+ * the rest of its chunk from it; meanwhile another thread may reserve
+ * elsewhere, the shrinker may take the block, and a third thread may reserve
+ * the same chunk again with a new block. The rest mapped must still come
+ * from the faulting page's own block, and never include the faulting page's
+ * own entry: a page of the new block mapped there is overwritten a moment
+ * later and leaks, its RSS count with it ("Bad rss-counter" when the mm
+ * goes, a page that never comes back).
+ */
+#define RACE_THREADS	6
+#define RACE_CHUNKS	2
+#define RACE_SECONDS	20
+
+struct race {
+	char *mem;
+	volatile int stop;
+	pthread_barrier_t start;
+};
+
+static void *race_faulter(void *arg)
+{
+	struct race *rc = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)&seed;
+
+	pthread_barrier_wait(&rc->start);
+	while (!rc->stop) {
+		char *chunk = rc->mem + (rand_r(&seed) % RACE_CHUNKS) * CHUNK;
+
+		/* Two faults: the second one maps the rest of the chunk. */
+		chunk[(rand_r(&seed) % CHUNK_PAGES) * PAGE] = 1;
+		chunk[(rand_r(&seed) % CHUNK_PAGES) * PAGE] = 2;
+		madvise(chunk, CHUNK, MADV_DONTNEED);
+	}
+	return NULL;
+}
+
+/* Runs the shrinker for RACE_SECONDS, then stops the faulters. */
+static void *race_shrinker(void *arg)
+{
+	struct race *rc = arg;
+	time_t end;
+
+	pthread_barrier_wait(&rc->start);
+	end = time(NULL) + RACE_SECONDS;
+	/* Not flat out: the faulters need the CPUs more. */
+	while (time(NULL) < end) {
+		ff_write_file("/proc/sys/vm/drop_caches", "2");
+		usleep(10 * 1000);
+	}
+	rc->stop = 1;
+	return NULL;
+}
+
+/* The child: RACE_THREADS faulters and one shrinker thread; 0 on success. */
+static int race_child(void)
+{
+	pthread_t faulters[RACE_THREADS], shrinker;
+	struct race rc = { 0 };
+	int i;
+
+	rc.mem = ff_mmap_aligned(RACE_CHUNKS * CHUNK, CHUNK);
+	if (rc.mem == MAP_FAILED)
+		return 1;
+	if (pthread_barrier_init(&rc.start, NULL, RACE_THREADS + 1))
+		return 2;
+	if (pthread_create(&shrinker, NULL, race_shrinker, &rc))
+		return 3;
+	for (i = 0; i < RACE_THREADS; i++)
+		if (pthread_create(&faulters[i], NULL, race_faulter, &rc))
+			return 3;
+	pthread_join(shrinker, NULL);
+	for (i = 0; i < RACE_THREADS; i++)
+		pthread_join(faulters[i], NULL);
+	return 0;
+}
+
+/* Does the kernel log from @fd on (opened at its end) name @what? */
+static int kmsg_says(int fd, const char *what)
+{
+	char rec[1024];
+	ssize_t n;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: read on */
+		if (n <= 0)
+			return 0;
+		rec[n] = '\0';
+		if (strstr(rec, what))
+			return 1;
+	}
+}
+
+/*
+ * An exited mm is checked ("Bad rss-counter") when its last reference goes,
+ * and a CPU that ran it last may hold it as its lazy TLB mm until it next
+ * switches to a user task. Run on each CPU in turn, so that each does.
+ */
+static void drop_lazy_mms(void)
+{
+	long cpu, cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t all, one;
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return;
+	for (cpu = 0; cpu < cpus; cpu++) {
+		CPU_ZERO(&one);
+		CPU_SET(cpu, &one);
+		if (!sched_setaffinity(0, sizeof(one), &one))
+			usleep(10 * 1000);
+	}
+	sched_setaffinity(0, sizeof(all), &all);
+}
+
+TEST_F_TIMEOUT(reserve, threads_refilling_one_chunk_leak_nothing, RACE_SECONDS + 60)
+{
+	struct counts a, b, d;
+	int status, kmsg;
+	pid_t pid;
+
+	kmsg = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	ASSERT_GE(kmsg, 0);
+	ASSERT_EQ(0, lseek(kmsg, 0, SEEK_END) < 0);
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		_exit(race_child());
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	drop_lazy_mms();
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	TH_LOG("alloc %lu hit %lu map_ahead %lu release %lu reclaim %lu",
+	       (unsigned long)d.alloc, (unsigned long)d.hit, (unsigned long)d.map_ahead,
+	       (unsigned long)d.release, (unsigned long)d.reclaim);
+	EXPECT_GT(d.map_ahead, 0u);
+	EXPECT_GT(d.reclaim, 0u);
+	expect_every_page_accounted(_metadata, &d);
+	EXPECT_EQ(0, kmsg_says(kmsg, "Bad rss-counter"));
+	close(kmsg);
+}
+
+/*
+ * Pages mapped ahead are charged without the memcg OOM killer behind them:
+ * a group that can hold what its task touches must not be OOM-killed for
+ * the pages mapped ahead of it. The child writes densely until its group,
+ * without swap, is MEMCG_SLACK short of memory.max, then touches two pages
+ * in each of four more chunks: each second touch maps fourteen pages
+ * ahead, 224 KiB in all, which cannot all be charged.
+ */
+#define CGROUP2		"/sys/fs/cgroup"
+#define MEMCG_DIR	CGROUP2 "/fastfault-reserve"
+#define MEMCG_MAX	(3 * 1024 * 1024L)
+#define MEMCG_SLACK	(24 * 1024L)
+
+/* The value of the line "@name N" of the group's memory.stat. */
+static int memcg_stat(const char *name, long *value)
+{
+	static char stat[4096];
+	char *line = stat;
+	size_t len = strlen(name);
+
+	if (ff_read_file(MEMCG_DIR "/memory.stat", stat, sizeof(stat)) <= 0)
+		return -1;
+	for (; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (!strncmp(line, name, len) && line[len] == ' ') {
+			*value = atol(line + len + 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void write_up_to_the_limit(void)
+{
+	const size_t extra = 4;
+	long anon, file, kernel, current, chunks;
+	char *p, *q;
+	size_t c, i;
+
+	/*
+	 * What the group holds: memory.current also counts the charges each
+	 * CPU keeps in stock for the group, up to 256 KiB of them.
+	 */
+	if (memcg_stat("anon", &anon) || memcg_stat("file", &file) ||
+	    memcg_stat("kernel", &kernel))
+		_exit(1);
+	current = anon + file + kernel;
+	chunks = (MEMCG_MAX - MEMCG_SLACK - current - 2 * extra * PAGE) / CHUNK;
+	if (chunks < 1)
+		_exit(2);
+
+	p = ff_mmap_aligned((chunks + extra) * CHUNK, CHUNK);
+	if (p == MAP_FAILED)
+		_exit(1);
+	fill(p, chunks * CHUNK, 0xc6);
+	for (c = 0, q = p + chunks * CHUNK; c < extra; c++, q += CHUNK) {
+		q[0] = 1;
+		q[PAGE] = 2;
+	}
+	if (check(p, chunks * CHUNK, 0xc6))
+		_exit(4);
+	for (c = 0, q = p + chunks * CHUNK; c < extra; c++, q += CHUNK) {
+		if (q[0] != 1 || q[PAGE] != 2)
+			_exit(5);
+		for (i = 2; i < CHUNK_PAGES; i++)
+			if (q[i * PAGE])
+				_exit(6);	/* mapped ahead or not, it reads zero */
+	}
+	_exit(0);
+}
+
+/* Mount cgroup v2 if nothing is there; returns 1 if this mounted it. */
+static int cgroup2_mount(struct __test_metadata *_metadata)
+{
+	if (!access(CGROUP2 "/cgroup.controllers", F_OK))
+		return 0;
+	ASSERT_EQ(0, mount("cgroup2", CGROUP2, "cgroup2", 0, NULL));
+	return 1;
+}
+
+TEST_F(reserve, memcg_limit_is_not_oom_killed_by_map_ahead)
+{
+	char events[1024], pid_s[16];
+	long oom_kills = -1;
+	int status, mounted;
+	struct counts a, b, d;
+	char *line;
+	pid_t pid;
+
+	if (access(CGROUP2, F_OK))
+		SKIP(return, "no %s to mount cgroup v2 on", CGROUP2);
+	mounted = cgroup2_mount(_metadata);
+	if (ff_write_file(CGROUP2 "/cgroup.subtree_control", "+memory"))
+		SKIP(goto out, "no cgroup v2 memory controller (bound to v1?)");
+	rmdir(MEMCG_DIR);
+	ASSERT_EQ(0, mkdir(MEMCG_DIR, 0755));
+	snprintf(pid_s, sizeof(pid_s), "%ld", MEMCG_MAX);
+	ASSERT_EQ(0, ff_write_file(MEMCG_DIR "/memory.max", pid_s));
+	ASSERT_EQ(0, ff_write_file(MEMCG_DIR "/memory.swap.max", "0"));
+	read_counts(_metadata, &a);
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+		if (ff_write_file(MEMCG_DIR "/cgroup.procs", pid_s))
+			_exit(3);
+		write_up_to_the_limit();
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	read_counts(_metadata, &b);
+	ASSERT_LT(0, ff_read_file(MEMCG_DIR "/memory.events", events, sizeof(events)));
+	line = strstr(events, "oom_kill ");
+	if (line)
+		oom_kills = atol(line + strlen("oom_kill "));
+	line = strstr(events, "max ");
+	TH_LOG("memory.max reached %ld times", line ? atol(line + strlen("max ")) : -1L);
+	if (ff_read_file(MEMCG_DIR "/memory.peak", events, sizeof(events)) > 0)
+		TH_LOG("memory.peak %s", events);
+	rmdir(MEMCG_DIR);
+	delta(&a, &b, &d);
+	TH_LOG("alloc %lu hit %lu map_ahead %lu release %lu", (unsigned long)d.alloc,
+	       (unsigned long)d.hit, (unsigned long)d.map_ahead, (unsigned long)d.release);
+	EXPECT_FALSE(WIFSIGNALED(status)) TH_LOG("child killed by signal %d", WTERMSIG(status));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child exit status %d", WEXITSTATUS(status));
+	EXPECT_EQ(0, oom_kills);
+	EXPECT_GT(d.map_ahead, 0u);
+	/* Some pages mapped ahead could not be charged, and went back. */
+	EXPECT_GT(d.release, 0u);
+out:
+	if (mounted)
+		umount(CGROUP2);
+}
+
+/*
+ * Page aging on a folded block, as reclaim, DAMON and page_idle see it: the
+ * block's sixteen pages are sixteen folios, aged one by one. Aging the
+ * first must not make the others look cold. On a CPU without hardware
+ * access-flag management (CPU=cortex-a57) each access after aging faults,
+ * and that fault must set the flag without unfolding the block.
+ */
+#define PAGE_IDLE	"/sys/kernel/mm/page_idle/bitmap"
+
+/* The 64 idle bits of the bitmap word that holds @pfn. */
+static int idle_word(uint64_t pfn, uint64_t *bits, int set)
+{
+	off_t off = (off_t)(pfn / 64) * sizeof(*bits);
+	int fd = open(PAGE_IDLE, set ? O_WRONLY : O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = set ? pwrite(fd, bits, sizeof(*bits), off) : pread(fd, bits, sizeof(*bits), off);
+	close(fd);
+	return n == sizeof(*bits) ? 0 : -EIO;
+}
+
+TEST_F(reserve, idle_tracking_ages_each_page_of_a_folded_block)
+{
+	uint64_t pfn, block_bits, bits;
+	volatile char *v;
+	struct ff_walk w;
+	cpu_set_t cpus;
+	size_t i;
+	char *p;
+
+	if (access(PAGE_IDLE, W_OK))
+		SKIP(return, "kernel without CONFIG_IDLE_PAGE_TRACKING");
+	/* One CPU: its LRU batch is the one the filler below drains. */
+	CPU_ZERO(&cpus);
+	CPU_SET(0, &cpus);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpus), &cpus));
+	ASSERT_NE(NULL, p = map_chunks(self, 3));
+	fill(p, CHUNK, 0x1d);
+	/* page_idle sees only pages on the LRU: push the block out of the batch. */
+	fill(p + CHUNK, 2 * CHUNK, 0x1e);
+	ASSERT_EQ(0, ff_walk(getpid(), p, &w));
+	ASSERT_EQ(1, w.cont) TH_LOG("the chunk did not fold: %s", w.report);
+	ASSERT_EQ(0, ff_pagemap_pfn(p, &pfn));
+	block_bits = 0xffffULL << (pfn % 64);
+
+	/* Mark the block idle, which clears its access flags. */
+	bits = block_bits;
+	ASSERT_EQ(0, idle_word(pfn, &bits, 1));
+	ASSERT_EQ(0, idle_word(pfn, &bits, 0));
+	ASSERT_EQ(block_bits, bits & block_bits) TH_LOG("pages not on the LRU");
+	/* Flush the TLB, so that the accesses below walk the entries again. */
+	ASSERT_EQ(0, ff_write_file("/proc/self/clear_refs", "1"));
+	v = p;
+	for (i = 1; i < CHUNK_PAGES; i++)
+		(void)v[i * PAGE];
+
+	ASSERT_EQ(0, idle_word(pfn, &bits, 0));
+	/* Page 0 may look young through a neighbour's entry; 1-15 must. */
+	EXPECT_EQ(0u, bits & block_bits & ~(1ULL << (pfn % 64)))
+		TH_LOG("idle bits %#llx of block %#llx", (unsigned long long)(bits & block_bits),
+		       (unsigned long long)block_bits);
+	ASSERT_EQ(0, ff_walk(getpid(), p, &w));
+	EXPECT_EQ(1, w.cont) TH_LOG("the block unfolded: %s", w.report);
+	EXPECT_EQ(0, check(p, CHUNK, 0x1d));
 }
 
 /* What the hog saw, sent to the parent through a pipe. */
