@@ -3,7 +3,8 @@
 #   make run           build what is missing, boot the bench kernel, run the
 #                      benchmarks, print the table and the counters
 #   make check         every test: host unit tests, debug kernel, KUnit,
-#                      kselftests, the tree's vm selftests, console scans;
+#                      kselftests (the reservation and block ones again on
+#                      cortex-a57), the tree's vm selftests, console scans;
 #                      ends "N passed, N failed, N skipped"
 #   make bench         the benchmarks alone (out/bench/results.json)
 #   make torture       randomized mm stress on the debug kernel, with memory
@@ -123,6 +124,9 @@ check: host-test initramfs-debug
 	-$(S)/kunit.sh $(CHECK)/boot/console.log >$(CHECK)/kunit.log 2>&1
 	-$(S)/scan-console.sh $(CHECK)/boot/console.log >$(CHECK)/scan.log; echo $$? >$(CHECK)/scan.exit
 	@cat $(CHECK)/scan.log
+	-CPU=cortex-a57 $(S)/qemu.sh debug blocks $(CHECK)/a57
+	-$(S)/scan-console.sh $(CHECK)/a57/console.log >$(CHECK)/a57-scan.log; echo $$? >$(CHECK)/a57-scan.exit
+	@cat $(CHECK)/a57-scan.log
 	-$(S)/qemu.sh debug vmtests $(CHECK)/vmtests
 	-$(S)/scan-console.sh $(CHECK)/vmtests/console.log >$(CHECK)/vmtests-scan.log; \
 		echo $$? >$(CHECK)/vmtests-scan.exit
@@ -133,6 +137,8 @@ check: host-test initramfs-debug
 		tap:$(CHECK)/summary-test.tap \
 		verdict:$(CHECK)/boot/verdict kunit:$(CHECK)/kunit.log \
 		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit \
+		verdict:$(CHECK)/a57/verdict tap:$(CHECK)/a57/results.txt \
+		exit:$(CHECK)/a57-scan.exit \
 		verdict:$(CHECK)/vmtests/verdict tap:$(CHECK)/vmtests/results.txt \
 		exit:$(CHECK)/vmtests-scan.exit \
 		verdict:$(CHECK)/torture/verdict tap:$(CHECK)/torture/results.txt \
