@@ -33,6 +33,7 @@
 #include "ff_compat.h"
 #include "ff_devmem.h"
 #include "ff_entry.h"
+#include "ff_notify.h"
 
 static struct dentry *ff_root;
 
@@ -222,6 +223,7 @@ static int __init fastfault_init(void)
 	debugfs_create_file("ctl", 0600, ff_root, NULL, &ff_ctl_fops);
 	ff_audit_create(ff_root);
 	ff_entry_create(ff_root);
+	ff_notify_create(ff_root);
 	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
 		ff_feature_publish(&ff_features[i], ff_root);
 	return 0;
@@ -235,6 +237,7 @@ err:
 static void __exit fastfault_exit(void)
 {
 	debugfs_remove_recursive(ff_root);
+	ff_notify_exit();
 	ff_devmem_exit();
 	ff_free_features();
 }

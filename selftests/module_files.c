@@ -24,6 +24,7 @@ static const char *const ff_files[] = {
 	ROOT "/version", ROOT "/stats", ROOT "/ctl",
 	ROOT "/fault/pgfault", ROOT "/fault/pgmajfault",
 	ROOT "/fault/stats", ROOT "/fault/reset", ROOT "/audit",
+	ROOT "/" FASTFAULT_TLB_NOTIFY_FILE,
 };
 
 /* Files that only read: a write must fail with -EINVAL. */
@@ -70,6 +71,24 @@ TEST_F(module, files_are_root_only)
 			TH_LOG("%s has mode %o", ff_files[i], st.st_mode & 0777);
 		}
 	}
+}
+
+/* The secondary-TLB watcher takes a pid or "off", nothing else. */
+TEST_F(module, tlb_notify_rejects_bad_input)
+{
+	static const char *const bad[] = { "abc", "0", "-5", "12x", "99999999999" };
+	const char *path = ROOT "/" FASTFAULT_TLB_NOTIFY_FILE;
+	char buf[256];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, write_bytes(path, bad[i], strlen(bad[i])))
+			TH_LOG("wrote '%s'", bad[i]);
+	/* A pid that no process has. */
+	EXPECT_EQ(-ESRCH, write_bytes(path, "4000000", 7));
+	EXPECT_EQ(3, write_bytes(path, "off", 3));
+	ASSERT_GT(ff_read_file(path, buf, sizeof(buf)), 0);
+	EXPECT_NE(NULL, strstr(buf, "pid 0\n"));
 }
 
 TEST_F(module, version_names_abi)

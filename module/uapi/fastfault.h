@@ -12,11 +12,12 @@
 #define FASTFAULT_DEBUGFS_ROOT	"/sys/kernel/debug/fastfault"
 
 /*
- * Bumped when a file, counter name or ioctl changes meaning. 2: the GUP
- * counters count pages taken (not only pins) and special-PMD lookups (not
- * only refusals); FASTFAULT_IOC_RESOLVE_PFN.
+ * Bumped when a file, counter name or ioctl changes meaning, or one is
+ * added. 2: the GUP counters count pages taken (not only pins) and
+ * special-PMD lookups (not only refusals); FASTFAULT_IOC_RESOLVE_PFN.
+ * 3: FASTFAULT_TLB_NOTIFY_FILE.
  */
-#define FASTFAULT_ABI_VERSION	2
+#define FASTFAULT_ABI_VERSION	3
 
 /* Feature directories under FASTFAULT_DEBUGFS_ROOT. */
 #define FASTFAULT_DIR_FAULT	"fault"
@@ -96,6 +97,17 @@
 #define FASTFAULT_AUDIT_CONT_KB		"cont_kb"
 #define FASTFAULT_AUDIT_BLOCKS		"blocks"
 #define FASTFAULT_AUDIT_VIOLATIONS	"violations"
+
+/*
+ * The secondary-TLB watcher: write a pid to count the invalidations a device
+ * sharing that process's page tables would be sent (mmu notifier
+ * ->invalidate_range), "off" to stop; read "name value" lines with these
+ * names. Kernels without CONFIG_MMU_NOTIFIER refuse a pid with EOPNOTSUPP.
+ */
+#define FASTFAULT_TLB_NOTIFY_FILE	"tlb_notify"
+#define FASTFAULT_TLB_NOTIFY_PID	"pid"
+#define FASTFAULT_TLB_NOTIFY_INVALIDATIONS	"invalidations"
+#define FASTFAULT_TLB_NOTIFY_BLOCKS	"blocks"	/* covering a whole 64 KiB block */
 
 /* The longest line `stats` prints, terminator included. */
 #define FASTFAULT_STATS_LINE_MAX	64
