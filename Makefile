@@ -4,7 +4,8 @@
 #                      benchmarks, print the table and the counters
 #   make check         every test: host unit tests, debug kernel, KUnit,
 #                      kselftests (the reservation and block ones again on
-#                      cortex-a57), the tree's vm selftests, console scans;
+#                      cortex-a57; reserved pages and CMA), the tree's vm
+#                      selftests, console scans;
 #                      ends "N passed, N failed, N skipped"
 #   make bench         the benchmarks alone (out/bench/results.json)
 #   make torture       randomized mm stress on the debug kernel, with memory
@@ -127,6 +128,10 @@ check: host-test initramfs-debug
 	-CPU=cortex-a57 $(S)/qemu.sh debug blocks $(CHECK)/a57
 	-$(S)/scan-console.sh $(CHECK)/a57/console.log >$(CHECK)/a57-scan.log; echo $$? >$(CHECK)/a57-scan.exit
 	@cat $(CHECK)/a57-scan.log
+	-NODES=1 APPEND=cma=512M $(S)/qemu.sh debug movable $(CHECK)/movable
+	-$(S)/scan-console.sh $(CHECK)/movable/console.log >$(CHECK)/movable-scan.log; \
+		echo $$? >$(CHECK)/movable-scan.exit
+	@cat $(CHECK)/movable-scan.log
 	-$(S)/qemu.sh debug vmtests $(CHECK)/vmtests
 	-$(S)/scan-console.sh $(CHECK)/vmtests/console.log >$(CHECK)/vmtests-scan.log; \
 		echo $$? >$(CHECK)/vmtests-scan.exit
@@ -139,6 +144,8 @@ check: host-test initramfs-debug
 		tap:$(CHECK)/boot/results.txt exit:$(CHECK)/scan.exit \
 		verdict:$(CHECK)/a57/verdict tap:$(CHECK)/a57/results.txt \
 		exit:$(CHECK)/a57-scan.exit \
+		verdict:$(CHECK)/movable/verdict tap:$(CHECK)/movable/results.txt \
+		exit:$(CHECK)/movable-scan.exit \
 		verdict:$(CHECK)/vmtests/verdict tap:$(CHECK)/vmtests/results.txt \
 		exit:$(CHECK)/vmtests-scan.exit \
 		verdict:$(CHECK)/torture/verdict tap:$(CHECK)/torture/results.txt \

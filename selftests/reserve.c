@@ -840,6 +840,44 @@ TEST_F(reserve, exit_accounts_every_reserved_page)
 }
 
 /*
+ * Exit tears the whole mm down: no CPU can use its addresses any more, so
+ * its blocks need no break-before-make and no TLB flush each (arm64 does
+ * not even flush leaf entries for a full-mm teardown). The child folds
+ * sixteen chunks and exits; none of its blocks may count as unfolded.
+ * Kernels without contiguous blocks skip.
+ */
+TEST_F(reserve, exit_unfolds_no_block)
+{
+	const size_t chunks = 16;
+	uint64_t fold0, fold1, clear0, clear1;
+	int status;
+	pid_t pid;
+
+	if (ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &fold0))
+		SKIP(return, "kernel without contiguous PTE blocks");
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_unfold_clear", &clear0));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		char *p = ff_mmap_aligned(chunks * CHUNK, CHUNK);
+
+		if (p == MAP_FAILED)
+			_exit(1);
+		fill(p, chunks * CHUNK, 0x3e);
+		_exit(check(p, chunks * CHUNK, 0x3e) ? 2 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(0, WEXITSTATUS(status));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold", &fold1));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_unfold_clear", &clear1));
+	TH_LOG("child folded %llu blocks; %llu unfolded to clear an entry",
+	       (unsigned long long)(fold1 - fold0), (unsigned long long)(clear1 - clear0));
+	EXPECT_GE(fold1 - fold0, chunks);
+	EXPECT_EQ(0u, clear1 - clear0);
+}
+
+/*
  * execve() replaces the mm: the old one's reservation must be given back,
  * as at exit, and the new program's reservations too when it exits.
  */
@@ -1273,6 +1311,86 @@ TEST_F(reserve, folding_a_block_reaches_secondary_tlbs)
 	       (unsigned long long)(calls - calls0), (unsigned long long)(blocks - blocks0));
 	EXPECT_GE(blocks - blocks0, 1u);
 	EXPECT_EQ(0, check(p, CHUNK, 0x7b));
+}
+
+/*
+ * memory_failure() cannot take a reserved page, which is neither free nor
+ * on the LRU: it only marks it poisoned. The reservation must not hand it
+ * out, neither at a fault nor in the pages it maps ahead.
+ */
+#define HWPOISON_CORRUPT	"/sys/kernel/debug/hwpoison/corrupt-pfn"
+#define KPF_HWPOISON		19
+
+static int page_poisoned(uint64_t pfn)
+{
+	uint64_t flags;
+	ssize_t n;
+	int fd;
+
+	fd = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = pread(fd, &flags, sizeof(flags), (off_t)(pfn * sizeof(flags)));
+	close(fd);
+	if (n != sizeof(flags))
+		return -EIO;
+	return !!(flags & (1ULL << KPF_HWPOISON));
+}
+
+/* Poison @pfn, which nothing maps; memory_failure() answers EBUSY for it. */
+static void poison(struct __test_metadata *_metadata, uint64_t pfn)
+{
+	char val[32];
+
+	snprintf(val, sizeof(val), "%llu", (unsigned long long)pfn);
+	ff_write_file(HWPOISON_CORRUPT, val);
+	ASSERT_EQ(1, page_poisoned(pfn)) TH_LOG("pfn %#llx not marked poisoned",
+						(unsigned long long)pfn);
+}
+
+TEST_F(reserve, poisoned_reserved_pages_are_not_handed_out)
+{
+	uint64_t base, pfn;
+	struct counts a, b, d;
+	size_t i;
+	char *p;
+
+	if (access(HWPOISON_CORRUPT, W_OK))
+		SKIP(return, "kernel without CONFIG_MEMORY_FAILURE and HWPOISON_INJECT");
+	ASSERT_NE(NULL, p = map_chunks(self, 1));
+	p[0] = 1;
+	ASSERT_EQ(0, ff_pagemap_pfn(p, &base));
+	/* Page 1, the next fault's, and page 5, one to be mapped ahead. */
+	poison(_metadata, base + 1);
+	poison(_metadata, base + 5);
+
+	read_counts(_metadata, &a);
+	p[PAGE] = 2;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	ASSERT_EQ(0, ff_pagemap_pfn(p + PAGE, &pfn));
+	EXPECT_NE(base + 1, pfn) TH_LOG("the poisoned page was mapped at its fault");
+	EXPECT_EQ(0u, d.hit);
+	EXPECT_EQ(1u, d.release);
+
+	/* The third fault maps the rest ahead, all but page 5. */
+	read_counts(_metadata, &a);
+	p[2 * PAGE] = 3;
+	read_counts(_metadata, &b);
+	delta(&a, &b, &d);
+	EXPECT_EQ(1u, d.hit);
+	EXPECT_EQ(CHUNK_PAGES - 4, d.map_ahead);
+	EXPECT_EQ(1u, d.release);
+	for (i = 0; i < CHUNK_PAGES; i++) {
+		if (ff_pagemap_pfn(p + i * PAGE, &pfn))
+			continue;	/* page 5: not mapped yet */
+		EXPECT_NE(base + 5, pfn) TH_LOG("the poisoned page was mapped at page %zu", i);
+	}
+	p[5 * PAGE] = 6;
+	EXPECT_EQ(1, p[0]);
+	EXPECT_EQ(2, p[PAGE]);
+	EXPECT_EQ(3, p[2 * PAGE]);
+	EXPECT_EQ(6, p[5 * PAGE]);
 }
 
 /* What the hog saw, sent to the parent through a pipe. */
