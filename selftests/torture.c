@@ -767,6 +767,7 @@ struct options {
 	const char *dio_dev;		/* block device for O_DIRECT */
 	const char *module;		/* -M: cycle this .ko */
 	int fuzz, hog, flip;
+	int share;			/* -C: two threads a worker share chunks */
 	unsigned int inject;		/* -I: percent of reservations made to fail */
 	long leak_tolerance_kb;
 };
@@ -805,11 +806,102 @@ static void crash_report(int sig, siginfo_t *si, void *uc)
 	raise(sig);
 }
 
+/*
+ * -C: two more threads in each worker process fault into the same chunks,
+ * thread 0 into the even pages of each, thread 1 into the odd ones. Each
+ * drops some of its pages (MADV_DONTNEED, which unfolds the block) and
+ * writes them again, so that both keep refilling the reservation for the
+ * same chunks at once while the reclaimer takes it away: the race in which
+ * pages mapped ahead come from the wrong block. A page holds its worker,
+ * thread, chunk, page and version: a page mapped from the other thread's
+ * refill, or lost, shows as a mismatch.
+ */
+#define SHARE_CHUNKS	16
+#define SHARE_PAGES	(SHARE_CHUNKS * CHUNK / PAGE)
+
+struct sharer {
+	struct torture_stats *st;
+	struct rng rng;
+	unsigned int worker, parity;
+	char *mem;			/* SHARE_CHUNKS chunks, 64 KiB aligned */
+	uint32_t ver[SHARE_PAGES];	/* of this thread's pages; 0: zeroes */
+};
+
+static uint64_t share_pattern(const struct sharer *s, size_t page, uint32_t ver)
+{
+	return (uint64_t)ver << 32 | s->worker << 24 | s->parity << 23 | page;
+}
+
+/*
+ * Check one of this thread's pages, if written: reading an empty one would
+ * map the zero page, and the next write would then copy it instead of
+ * taking a page from the reservation.
+ */
+static void share_check(struct sharer *s, size_t page)
+{
+	const uint64_t *p = (const uint64_t *)(s->mem + page * PAGE);
+	uint64_t want = share_pattern(s, page, s->ver[page]);
+
+	if (!s->ver[page] || (p[0] == want && p[PAGE / sizeof(*p) - 1] == want))
+		return;
+	say("torture: MISMATCH seed %" PRIu64 " worker %u sharer %u page %zu: "
+	    "%#" PRIx64 "/%#" PRIx64 ", want %#" PRIx64 "\n", run_seed, s->worker, s->parity,
+	    page, p[0], p[PAGE / sizeof(*p) - 1], want);
+	STAT_ADD(s->st, mismatches, 1);
+}
+
+static void *sharer_thread(void *arg)
+{
+	struct sharer *s = arg;
+	uint64_t done = 0;
+
+	while (!__atomic_load_n(&s->st->stop, __ATOMIC_RELAXED)) {
+		size_t chunk = rng_below(&s->rng, SHARE_CHUNKS), i;
+
+		for (i = s->parity; i < CHUNK / PAGE; i += 2) {
+			size_t page = chunk * (CHUNK / PAGE) + i;
+			uint64_t *p = (uint64_t *)(s->mem + page * PAGE);
+
+			share_check(s, page);
+			if (rng_below(&s->rng, 4) == 0) {
+				madvise(p, PAGE, MADV_DONTNEED);
+				s->ver[page] = 0;
+			}
+			s->ver[page]++;
+			p[0] = p[PAGE / sizeof(*p) - 1] = share_pattern(s, page, s->ver[page]);
+		}
+		if ((++done & 63) == 0)
+			STAT_ADD(s->st, ops, 64);
+	}
+	for (size_t page = s->parity; page < SHARE_PAGES; page += 2)
+		share_check(s, page);
+	return NULL;
+}
+
+/* Start the two sharers of worker @idx; 0, or -1 if they could not start. */
+static int start_sharers(const struct options *o, unsigned int idx, struct sharer *s,
+			 pthread_t *tid)
+{
+	char *mem = ff_mmap_aligned(SHARE_CHUNKS * CHUNK, CHUNK);
+	unsigned int t;
+
+	if (mem == MAP_FAILED)
+		return -1;
+	for (t = 0; t < 2; t++) {
+		s[t] = (struct sharer){ .st = stats, .worker = idx, .parity = t, .mem = mem };
+		rng_seed(&s[t].rng, o->seed, (uint64_t)round_no << 16 | idx << 8 | 0xc0 | t);
+		if (pthread_create(&tid[t], NULL, sharer_thread, &s[t]))
+			return -1;
+	}
+	return 0;
+}
+
 static void worker_process(const struct options *o, unsigned int idx)
 {
 	struct sigaction sa = { .sa_sigaction = crash_report, .sa_flags = SA_SIGINFO };
 
-	pthread_t tid[16];
+	static struct sharer sharers[2];
+	pthread_t tid[16], share_tid[2];
 	uint64_t dev_size = 0;
 	struct worker *w;
 	unsigned int t;
@@ -844,8 +936,12 @@ static void worker_process(const struct options *o, unsigned int idx)
 		if (pthread_create(&tid[t], NULL, worker_thread, &w[t]))
 			_exit(2);
 	}
+	if (o->share && start_sharers(o, idx, sharers, share_tid))
+		_exit(2);
 	for (t = 0; t < o->threads; t++)
 		pthread_join(tid[t], NULL);
+	for (t = 0; o->share && t < 2; t++)
+		pthread_join(share_tid[t], NULL);
 	_exit(0);
 }
 
@@ -1082,7 +1178,7 @@ static void usage(const char *prog)
 {
 	fprintf(stderr,
 		"usage: %s [-t SECONDS] [-s SEED] [-w WORKERS] [-T THREADS] [-n OPS]\n"
-		"          [-d BLOCKDEV] [-M MODULE.ko] [-F] [-H] [-I PERCENT] [-X] [-l LEAK_KB]\n"
+		"          [-d BLOCKDEV] [-M MODULE.ko] [-F] [-H] [-C] [-I PERCENT] [-X] [-l LEAK_KB]\n"
 		"  -t  run time, 1-86400 seconds (60)\n"
 		"  -s  seed (default: from the clock; printed first either way)\n"
 		"  -w  worker processes, 1-16 (3); -T threads each, 1-16 (2)\n"
@@ -1092,6 +1188,8 @@ static void usage(const char *prog)
 		"  -F  feed fastfault's debugfs files and ioctl bad input; probe as uid 65534\n"
 		"  -H  run a memory hog that keeps the guest near OOM, and a process that\n"
 		"      holds a reservation for it to reclaim\n"
+		"  -C  two more threads a worker fault into the same chunks, and the\n"
+		"      shrinkers run every 10 ms\n"
 		"  -I  fail PERCENT of order-4 no-reclaim allocations (fail_page_alloc)\n"
 		"  -X  leave the anon_reserve switches alone (default: flip them)\n"
 		"  -l  leak check tolerance: memory found nowhere after the run, KiB (65536)\n", prog);
@@ -1134,7 +1232,7 @@ static void parse(int argc, char **argv, struct options *o)
 	*o = (struct options){ .seconds = 60, .workers = 3, .threads = 2,
 			       .seed = random_seed(),
 			       .dio_dev = "/dev/ram1", .flip = 1, .leak_tolerance_kb = 65536 };
-	while ((c = getopt(argc, argv, "t:s:w:T:n:d:M:FHI:Xl:h")) != -1) {
+	while ((c = getopt(argc, argv, "t:s:w:T:n:d:M:FHCI:Xl:h")) != -1) {
 		switch (c) {
 		case 't': o->seconds = number(optarg, 1, 86400, "-t", argv[0]); break;
 		case 's': o->seed = number(optarg, 0, ULONG_MAX, "-s", argv[0]); break;
@@ -1145,6 +1243,7 @@ static void parse(int argc, char **argv, struct options *o)
 		case 'M': o->module = optarg; break;
 		case 'F': o->fuzz = 1; break;
 		case 'H': o->hog = 1; break;
+		case 'C': o->share = 1; break;
 		case 'I': o->inject = number(optarg, 0, 100, "-I", argv[0]); break;
 		case 'X': o->flip = 0; break;
 		case 'l': o->leak_tolerance_kb = number(optarg, 0, 1 << 30, "-l", argv[0]); break;
@@ -1166,6 +1265,20 @@ static pid_t spawn(void (*fn)(void))
 
 static struct options opts;
 static void run_flipper(void) { switch_flipper(opts.seed); }
+
+/*
+ * -C: run every shrinker every 10 ms, the reservations' included, so that
+ * the sharers' reservation is taken away under them all the time.
+ */
+static void run_reclaimer(void)
+{
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	while (!__atomic_load_n(&stats->stop, __ATOMIC_RELAXED)) {
+		ff_write_file("/proc/sys/vm/drop_caches", "2");
+		usleep(10000);
+	}
+	_exit(0);
+}
 /*
  * Sum of the zones' @name watermarks ("min", "low"), in KiB. Below low
  * kswapd wakes; below min allocations enter direct reclaim.
@@ -1310,6 +1423,8 @@ static unsigned int run_round(unsigned int seconds, int have_switch, unsigned in
 		helpers[n++] = spawn(run_cycler);
 	if (opts.fuzz)
 		helpers[n++] = spawn(run_fuzzer);
+	if (opts.share)
+		helpers[n++] = spawn(run_reclaimer);
 
 	if (!opts.max_ops) {
 		audit_during_run(seconds, audits, violations, max_cont);
@@ -1359,10 +1474,11 @@ int main(int argc, char **argv)
 	 * settle: the figures and the reservation accounting cover the rest.
 	 */
 	warmup = opts.max_ops ? 0 : opts.seconds / 4;
-	printf("torture: seed %" PRIu64 " seconds %u (warm-up %u) workers %u threads %u%s%s%s%s",
+	printf("torture: seed %" PRIu64 " seconds %u (warm-up %u) workers %u threads %u%s%s%s%s%s",
 	       opts.seed, opts.seconds, warmup, opts.workers, opts.threads,
 	       opts.module ? " module-cycle" : "", opts.fuzz ? " fuzz" : "",
-	       opts.hog ? " hog" : "", opts.flip ? " flip" : "");
+	       opts.hog ? " hog" : "", opts.flip ? " flip" : "",
+	       opts.share ? " shared-chunks" : "");
 	printf(opts.inject ? " inject %u%%\n" : "\n", opts.inject);
 	stats = mmap(NULL, sizeof(*stats), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (stats == MAP_FAILED)

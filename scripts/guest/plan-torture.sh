@@ -1,12 +1,14 @@
 #!/bin/sh
 # Plan "torture": the torture harness (selftests/torture.c) for ff.seconds=
 # seconds (60) with seed ff.seed= (from the clock if not given), all at once:
-# mm workers with the anon_reserve switches flipping, a memory hog near OOM,
-# fastfault.ko loaded and unloaded in a loop, its files fuzzed. The harness
-# prints its seed first and its checks as TAP. This plan adds one check: no
-# allocation for a reservation entered direct reclaim, from the stack of
-# every mm_vmscan_direct_reclaim_begin event of the run. One reservation in
-# twenty is made to fail (fail_page_alloc, debug config) to drive the fallback.
+# mm workers with the anon_reserve switches flipping, two threads a worker
+# faulting into the same chunks while the shrinkers run every 10 ms, a memory
+# hog near OOM, fastfault.ko loaded and unloaded in a loop, its files fuzzed.
+# The harness prints its seed first and its checks as TAP. This plan adds
+# one check: no allocation for a reservation entered direct reclaim, from
+# the stack of every mm_vmscan_direct_reclaim_begin event of the run. One
+# reservation in twenty is made to fail (fail_page_alloc, debug config) to
+# drive the fallback.
 secs=$(sed -n 's/.*ff\.seconds=\([0-9]*\).*/\1/p' /proc/cmdline)
 seed=$(sed -n 's/.*ff\.seed=\([0-9]*\).*/\1/p' /proc/cmdline)
 T=/sys/kernel/tracing
@@ -24,7 +26,7 @@ if [ -d "$EV" ]; then
 fi
 
 /kselftests/fastfault/torture -t "${secs:-60}" ${seed:+-s "$seed"} \
-	-M /fastfault/fastfault.ko -F -H -I 5
+	-M /fastfault/fastfault.ko -F -H -C -I 5
 rc=$?
 
 if [ "$tracing" = 1 ]; then
