@@ -18,6 +18,9 @@
 #                      side by side (out/compare: JSON, Markdown, plots)
 #   make series-check  each patch applies, builds, and is checkpatch --strict clean
 #   make export        regenerate patches/ from the kernel tree in the cache
+#   make board         a tarball of tests, benchmarks and the module for a
+#                      real board (KDIR=its kernel build); board-test runs it
+#                      in the guest
 #   make shell         boot CONFIG with a shell on the console
 #
 # Every variable a user may set, with its default (make VAR=value):
@@ -36,6 +39,7 @@ SECONDS ?= 600#        torture: run time (make check runs it for 60)
 SEED ?=#               torture: seed to repeat a run (default: from the clock)
 DEVICE_MEMORY ?= 0#    shell: 1 adds make gup's device memory (test devices, pmem)
 FIRST ?=#              series-check: check from this patch on (the earlier ones built once)
+KDIR ?=#               board: the board kernel's build directory (default: the debug build here)
 FASTFAULT_CACHE ?= $(HOME)/.cache/fastfault#  kernel tree, builds, ccache
 
 strip = $(strip $(1))
@@ -77,7 +81,7 @@ OUT := $(CURDIR)/out$(if $(filter-out series,$(KERNEL)),/$(KERNEL))
 CHECK := $(OUT)/check
 S := scripts
 
-.PHONY: all deps tree export bench-bin host-test check bench run torture gup compare series-check shell clean
+.PHONY: all deps tree export bench-bin host-test check bench run torture gup compare series-check shell clean board board-test
 # kernel-%, module-%, selftests-%, vmtests-% and initramfs-% are pattern rules (which make
 # does not apply to .PHONY targets); no file of those names is ever made.
 
@@ -152,6 +156,17 @@ check: host-test initramfs-debug
 		exit:$(CHECK)/torture/scan.exit \
 		verdict:$(CHECK)/gup/verdict tap:$(CHECK)/gup/results.txt \
 		exit:$(CHECK)/gup/scan.exit
+
+# The tarball for a board (out/board/fastfault-board.tar.gz), the module
+# built against KDIR (default: the debug kernel built here); board-test
+# runs it in the guest as a board user would (plan board).
+board: initramfs-debug
+	$(S)/board.sh $(if $(KDIR),$(KDIR),$(FASTFAULT_CACHE)/build/debug)
+
+board-test: board
+	$(S)/initramfs.sh debug
+	-$(S)/qemu.sh debug board $(OUT)/board/boot
+	@$(S)/summary.sh verdict:$(OUT)/board/boot/verdict tap:$(OUT)/board/boot/results.txt
 
 bench: initramfs-bench
 	$(S)/bench.sh $(SETTING) $(RUNS)

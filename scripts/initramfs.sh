@@ -36,6 +36,11 @@ cp "$REPO"/scripts/guest/plan-*.sh "$REPO/scripts/guest/settings.sh" \
 	"$REPO/scripts/guest/fsdax-setup.sh" "$root/fastfault/"
 cp "$ko" "$root/fastfault/"
 cp "$bench" "$root/bench/"
+# The board tarball, where make board made one: plan board runs it.
+if [ -f "$OUT/board/fastfault-board.tar.gz" ]; then
+	mkdir -p "$root/board"
+	cp "$OUT/board/fastfault-board.tar.gz" "$root/board/"
+fi
 if [ -z "$bench_only" ]; then
 	cp "$TREE/tools/testing/selftests/kselftest/runner.sh" "$root/kselftests/kselftest/"
 	cp -a "$tests/." "$REPO/selftests/settings" "$root/kselftests/fastfault/"
