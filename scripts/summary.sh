@@ -64,11 +64,29 @@ count_kunit() {
 	echo "${p:-0} $f ${s:-0}"
 }
 
+# The names of the failed cases, and each failed assertion's own line,
+# so that the tail of a CI log says what failed without the guest's files.
+failed_tap() {
+	awk '
+	/^# not ok [0-9]+/ { sub(/^# not ok [0-9]+ /, ""); print; inner_f++; next }
+	/^# # .*:Expected / { sub(/^# # /, "  "); print; next }
+	/^not ok [0-9]+/ { if (inner_f == 0) { sub(/^not ok [0-9]+ /, ""); print } }
+	/^(not )?ok [0-9]+/ { inner_f = 0; seen++ }
+	/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0 }
+	END { if (seen < plan) print plan - seen " planned results missing" }' "$1"
+}
+
+failed_gtest() {
+	sed -n 's/^\[  FAILED  \] \([A-Za-z_][^ ]*\.[^ ]*\).*/\1/p' "$1" | sort -u
+}
+
 count_one_test() { # count_one_test FILE GOOD-VALUE
 	if [ "$(cat "$1" 2>/dev/null)" = "$2" ]; then echo "1 0 0"; else echo "0 1 0"; fi
 }
 
 [ $# -gt 0 ] || { echo "usage: summary.sh KIND:FILE..." >&2; exit 2; }
+failures=$(mktemp)
+trap 'rm -f "$failures"' EXIT
 echo "results:"
 for arg in "$@"; do
 	kind=${arg%%:*} file=${arg#*:}
@@ -87,6 +105,14 @@ for arg in "$@"; do
 	esac
 	say "$kind" "${file#"$PWD"/}" "$p passed, $f failed, $s skipped"
 	add "$p" "$f" "$s"
+	if [ "$f" -gt 0 ]; then
+		case $kind in
+		tap) failed_tap "$file" ;;
+		gtest) failed_gtest "$file" ;;
+		*) true ;;
+		esac | head -n 8 | sed 's/^/    failed: /' >>"$failures"
+	fi
 done
+cat "$failures"
 echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" = 0 ]

@@ -13,8 +13,16 @@ cases=(
 	"kunit:$fx/kunit-none.log|0 passed, 1 failed, 0 skipped"
 	"tap:$fx/does-not-exist|0 passed, 1 failed, 0 skipped"
 )
+# Each failed case is named above the closing line, so that a log's tail
+# says what failed.
+named=(
+	"tap:$fx/kselftest.tap|    failed: x.two"
+	"tap:$fx/kselftest.tap|    failed: selftests: fastfault: b # exit=139"
+	"tap:$fx/truncated.tap|    failed: 2 planned results missing"
+	"gtest:$fx/gtest.log|    failed: Stats.MedianOfEven"
+)
 echo "TAP version 13"
-echo "1..${#cases[@]}"
+echo "1..$((${#cases[@]} + ${#named[@]}))"
 n=0 failed=0
 for c in "${cases[@]}"; do
 	n=$((n + 1))
@@ -24,6 +32,17 @@ for c in "${cases[@]}"; do
 		echo "ok $n summary: ${arg##*/}"
 	else
 		echo "not ok $n summary: ${arg##*/}: got '$got', want '$want'"
+		failed=1
+	fi
+done
+for c in "${named[@]}"; do
+	n=$((n + 1))
+	arg=${c%%|*} want=${c#*|}
+	got=$("$dir/summary.sh" "$arg" 2>&1 || true)
+	if grep -qxF -- "$want" <<<"$got"; then
+		echo "ok $n summary names: ${arg##*/}: ${want#*: }"
+	else
+		echo "not ok $n summary names: ${arg##*/}: no line '$want'"
 		failed=1
 	fi
 done
