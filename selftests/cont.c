@@ -151,6 +151,7 @@ FIXTURE_VARIANT(cont) {
 	bool keeps_folds;	/* the op must leave every block folded */
 	bool unfolds_all;	/* the op unfolds blocks outside its range too */
 	bool adaptive;		/* fill with the adaptive policy (whole chunks at once) */
+	bool refolds;		/* undone and written again, every block folds again */
 };
 
 FIXTURE_VARIANT_ADD(cont, fold_only) { .op = OP_NONE, .keeps_folds = true };
@@ -159,9 +160,12 @@ FIXTURE_VARIANT_ADD(cont, fold_adaptive) {
 FIXTURE_VARIANT_ADD(cont, munmap_page) { .op = OP_MUNMAP, ONE, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, munmap_across) { .op = OP_MUNMAP, ACROSS, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, munmap_all) { .op = OP_MUNMAP, WHOLE, .unfolds = true };
-FIXTURE_VARIANT_ADD(cont, mprotect_page) { .op = OP_MPROTECT, ONE, .unfolds = true };
-FIXTURE_VARIANT_ADD(cont, mprotect_half) { .op = OP_MPROTECT, HALF, .unfolds = true };
-FIXTURE_VARIANT_ADD(cont, mprotect_across) { .op = OP_MPROTECT, ACROSS, .unfolds = true };
+FIXTURE_VARIANT_ADD(cont, mprotect_page) { .op = OP_MPROTECT, ONE, .unfolds = true,
+	.refolds = true };
+FIXTURE_VARIANT_ADD(cont, mprotect_half) { .op = OP_MPROTECT, HALF, .unfolds = true,
+	.refolds = true };
+FIXTURE_VARIANT_ADD(cont, mprotect_across) { .op = OP_MPROTECT, ACROSS, .unfolds = true,
+	.refolds = true };
 FIXTURE_VARIANT_ADD(cont, dontneed_page) { .op = OP_DONTNEED, ONE, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, dontneed_across) { .op = OP_DONTNEED, ACROSS, .unfolds = true };
 FIXTURE_VARIANT_ADD(cont, free_page) { .op = OP_FREE, ONE };
@@ -171,11 +175,14 @@ FIXTURE_VARIANT_ADD(cont, cold_across) { .op = OP_COLD, ACROSS };
 FIXTURE_VARIANT_ADD(cont, pageout_page) { .op = OP_PAGEOUT, ONE };
 FIXTURE_VARIANT_ADD(cont, pageout_across) { .op = OP_PAGEOUT, ACROSS };
 FIXTURE_VARIANT_ADD(cont, mremap_move) { .op = OP_MREMAP_MOVE, WHOLE, .unfolds = true };
-/* fork write-protects every entry of the parent: every block unfolds. */
+/*
+ * fork write-protects every entry of the parent: every block unfolds. Once
+ * the child is gone, the parent's writes reuse its pages: they fold again.
+ */
 FIXTURE_VARIANT_ADD(cont, fork_write) {
-	.op = OP_FORK_WRITE, ONE, .unfolds = true, .unfolds_all = true };
+	.op = OP_FORK_WRITE, ONE, .unfolds = true, .unfolds_all = true, .refolds = true };
 FIXTURE_VARIANT_ADD(cont, fork_write_across) {
-	.op = OP_FORK_WRITE, ACROSS, .unfolds = true, .unfolds_all = true };
+	.op = OP_FORK_WRITE, ACROSS, .unfolds = true, .unfolds_all = true, .refolds = true };
 FIXTURE_VARIANT_ADD(cont, mlock) { .op = OP_MLOCK, WHOLE, .keeps_folds = true };
 /* mlock of part of a block splits the VMA inside it: no block may span two. */
 FIXTURE_VARIANT_ADD(cont, mlock_page) { .op = OP_MLOCK, ONE, .unfolds = true };
@@ -530,6 +537,21 @@ static void fold_adaptive_child(struct __test_metadata *_metadata, char *p)
 	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "0"));
 }
 
+/*
+ * How many KiB of blocks may stay unfolded after an operation is undone.
+ * After fork, the parent's writes reuse its pages, except a page that a
+ * CPU's LRU batch still holds: it has a second reference, and 6.1's
+ * do_wp_page() copies it (CPU=cortex-a57 saw one block of eight stay
+ * unfolded). A batch holds at most 15 pages, two blocks' worth at most:
+ * on this guest's two CPUs, four blocks.
+ */
+static uint64_t refold_slack_kb(enum op op)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return op == OP_FORK_WRITE ? (uint64_t)(2 * cpus) * 64 : 0;
+}
+
 TEST_F_TIMEOUT(cont, operation_keeps_blocks_valid, 2 * KSM_TIMEOUT_S + 30)
 {
 	const size_t first = variant->first, n = variant->pages;
@@ -654,6 +676,10 @@ TEST_F_TIMEOUT(cont, operation_keeps_blocks_valid, 2 * KSM_TIMEOUT_S + 30)
 	fill(p, first, gone);
 	EXPECT_EQ(0u, bad_pages(p, first, gone));
 	audit_self(_metadata, &after);
+	/* Every page as it was before the operation: one TLB entry a block again. */
+	if (variant->refolds)
+		EXPECT_LE(folded.cont_kb, after.cont_kb + refold_slack_kb(variant->op))
+			TH_LOG("%s", after.report);
 }
 
 TEST_HARNESS_MAIN
