@@ -136,7 +136,7 @@ check: host-test initramfs-debug
 	-$(S)/scan-console.sh $(CHECK)/movable/console.log >$(CHECK)/movable-scan.log; \
 		echo $$? >$(CHECK)/movable-scan.exit
 	@cat $(CHECK)/movable-scan.log
-	-$(S)/qemu.sh debug vmtests $(CHECK)/vmtests
+	-MEM=2G $(S)/qemu.sh debug vmtests $(CHECK)/vmtests
 	-$(S)/scan-console.sh $(CHECK)/vmtests/console.log >$(CHECK)/vmtests-scan.log; \
 		echo $$? >$(CHECK)/vmtests-scan.exit
 	@cat $(CHECK)/vmtests-scan.log
