@@ -1462,22 +1462,24 @@ static void reserve_stats(uint64_t *attempts, uint64_t *alloc_fail, uint64_t *re
 
 /*
  * Write anonymous memory 1 MiB at a time, each step chunk-aligned (16 chunks,
- * each reserving at its first fault), until kswapd has run or MemFree is
- * halfway between the sums of the zones' min and low watermarks. Above low,
- * the allocator serves every fault from some zone; below min, faults reclaim
- * directly and the OOM killer is near. kswapd is woken when an ordinary
- * allocation finds every zone below low; it then runs and, with little to
- * reclaim (swap on a RAM disk frees no memory), goes down to the priorities
- * where it calls a shrinker that holds only a few pages.
+ * each reserving at its first fault), until kswapd has run. kswapd is woken
+ * when an ordinary allocation finds every zone below its low watermark; it
+ * then runs and, with little to reclaim (swap on a RAM disk frees no
+ * memory), goes down to the priorities where it calls a shrinker that holds
+ * only a few pages. Hold until the shrinker gave pages back, or HOG_HOLD_S,
+ * then exit.
  *
  * The order-4 blocks are allocated with THP's light flags, which never wake
- * kswapd and may take a zone down to min: a hog made only of reservations
- * went below low with kswapd asleep, and whether a page table allocated on
- * the way woke it was chance (kswapd ran 34 times in one boot, never in the
- * next). So each step also writes one page of a MADV_NOHUGEPAGE region,
- * which is never reserved: an ordinary order-0 fault, as a real program's
- * would be, which wakes kswapd once every zone is below low.
- * Hold until the shrinker gave pages back, or HOG_HOLD_S, then exit.
+ * kswapd, and take a zone below low down to min when the other zones have
+ * no free order-4 block left. So neither the blocks nor MemFree say when
+ * kswapd wakes: a hog that stopped at MemFree halfway between the sums of
+ * the min and low watermarks had one node at min and the other still above
+ * low, and kswapd asleep (kswapd runs 0 in one boot, 34 in the next). Each
+ * step also writes one page of a MADV_NOHUGEPAGE region, which is never
+ * reserved: an ordinary order-0 fault, which wakes kswapd once every zone
+ * is below low. MemFree an eighth of the way from the sum of the min
+ * watermarks to that of the low ones only stops a hog that never saw
+ * kswapd run, short of direct reclaim and the OOM killer.
  *
  * A step in which the shrinker ran may take more attempts than 16: a fault
  * in a chunk whose reservation was just reclaimed reserves again. The steps
@@ -1498,7 +1500,7 @@ static void hog(int fd, uint64_t reclaim0)
 		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (pinch == MAP_FAILED || madvise(pinch, pinch_pages * PAGE, MADV_NOHUGEPAGE))
 		_exit(2);
-	r.stop_kb = (watermarks_kb("min") + watermarks_kb("low")) / 2;
+	r.stop_kb = watermarks_kb("min") + (watermarks_kb("low") - watermarks_kb("min")) / 8;
 	reserve_stats(&at0, &fail0, &rc);
 	for (;;) {
 		r.free_kb = proc_sum("/proc/meminfo", "MemFree:");
