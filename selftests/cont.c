@@ -14,6 +14,8 @@
 #include <fcntl.h>
 #include <linux/mempolicy.h>
 #include <linux/userfaultfd.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -680,6 +682,111 @@ TEST_F_TIMEOUT(cont, operation_keeps_blocks_valid, 2 * KSM_TIMEOUT_S + 30)
 	if (variant->refolds)
 		EXPECT_LE(folded.cont_kb, after.cont_kb + refold_slack_kb(variant->op))
 			TH_LOG("%s", after.report);
+}
+
+/*
+ * NUMA hinting makes a range's entries inaccessible to see who touches
+ * them, which unfolds each block it meets; each hinting fault then makes
+ * one entry accessible again in place. Once the last entry of a block is
+ * back, the block must fold again, as after mprotect() back. The pages are
+ * on this CPU's node, so no hinting fault migrates one. The scanner leaves
+ * alone the pages of a single-threaded mm that are already on the node it
+ * runs on: a second thread, asleep, makes this mm a threaded one.
+ */
+#define NUMA_BALANCING	"/proc/sys/kernel/numa_balancing"
+#define NUMA_HINT_WAIT_S	20
+
+static void *sleeper(void *arg)
+{
+	pause();
+	return NULL;
+}
+
+static uint64_t proc_vmstat(const char *name)
+{
+	long sum = 0;
+
+	ff_proc_sum("/proc/vmstat", name, &sum);
+	return (uint64_t)sum;
+}
+
+/* Spin without touching the range until an audit finds a block unfolded. */
+static int wait_for_hinting(uint64_t folded_kb)
+{
+	time_t end = time(NULL) + NUMA_HINT_WAIT_S;
+	volatile unsigned long spin;
+	struct ff_audit a;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	while (time(NULL) < end) {
+		for (spin = 0; spin < 20UL * 1000 * 1000; spin++)
+			;	/* run, so that the scheduler tick scans this mm */
+		if (ff_audit_run(pid, &a) == 0 && a.cont_kb < folded_kb)
+			return 0;
+	}
+	return -1;
+}
+
+TEST(numa_hinting_folds_blocks_again)
+{
+	struct ff_reserve_saved saved;
+	struct ff_audit before, folded, hinted, after;
+	uint64_t hints0, hints1;
+	char old[16] = "0";
+	pthread_t second;
+	cpu_set_t cpu0;
+	char *p;
+	size_t i;
+
+	if (access(NUMA_BALANCING, W_OK))
+		SKIP(return, "kernel without NUMA_BALANCING");
+	if (access(NODE1, F_OK))
+		SKIP(return, "one NUMA node: nothing to balance");
+	if (access(SWITCH, W_OK))
+		SKIP(return, "kernel without CONFIG_ANON_RESERVE");
+	if (!ff_module_loaded())
+		ASSERT_EQ(0, ff_module_load(ff_module_path()));
+	if (access(FASTFAULT_DEBUGFS_ROOT "/" FASTFAULT_DIR_CONT, F_OK))
+		SKIP(return, "kernel without contiguous PTE blocks");
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	ASSERT_LT(0, ff_read_file(NUMA_BALANCING, old, sizeof(old) - 1));
+	ASSERT_EQ(0, ff_reserve_save(&saved));
+	ASSERT_EQ(0, ff_write_file(SWITCH, "always"));
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "0"));
+	ASSERT_EQ(0, stack_not_reserved());
+	audit_self(_metadata, &before);
+	p = ff_mmap_aligned(SIZE, CHUNK);
+	ASSERT_NE(MAP_FAILED, p);
+	fill(p, 0, 0);
+	audit_self(_metadata, &folded);
+	ASSERT_EQ(before.cont_kb + CHUNKS * 64, folded.cont_kb) TH_LOG("%s", folded.report);
+	hints0 = proc_vmstat("numa_hint_faults");
+
+	ASSERT_EQ(0, pthread_create(&second, NULL, sleeper, NULL));
+	ASSERT_EQ(0, ff_write_file(NUMA_BALANCING, "1"));
+	EXPECT_EQ(0, wait_for_hinting(folded.cont_kb))
+		TH_LOG("no block unfolded by hinting in %d s", NUMA_HINT_WAIT_S);
+	/* No more scans: each entry made inaccessible faults back once. */
+	ASSERT_EQ(0, ff_write_file(NUMA_BALANCING, "0"));
+	audit_self(_metadata, &hinted);
+	EXPECT_EQ(0u, bad_pages(p, 0, 0));
+	for (i = 0; i < PAGES; i++)
+		(void)*(volatile char *)(p + i * PAGE);
+	hints1 = proc_vmstat("numa_hint_faults");
+	audit_self(_metadata, &after);
+	TH_LOG("hinting faults %lu; contiguous KiB: folded %lu, hinted %lu, after %lu",
+	       (unsigned long)(hints1 - hints0), (unsigned long)folded.cont_kb,
+	       (unsigned long)hinted.cont_kb, (unsigned long)after.cont_kb);
+	EXPECT_LT(0u, hints1 - hints0);
+	EXPECT_EQ(folded.cont_kb, after.cont_kb) TH_LOG("%s", after.report);
+
+	old[strcspn(old, "\n")] = '\0';
+	ff_write_file(NUMA_BALANCING, old);
+	munmap(p, SIZE);
+	ff_reserve_restore(&saved);
 }
 
 TEST_HARNESS_MAIN
