@@ -85,6 +85,28 @@ static const struct ff_counter ff_gup_counters[] = {
 };
 #endif
 
+#ifdef CONFIG_SPECULATIVE_PAGE_FAULT
+/* Faults without mmap_lock (mm/memory.c): tries, successes, aborts by reason. */
+static const struct ff_counter ff_spf_counters[] = {
+	{ "spf_attempt", SPF_ATTEMPT },
+	{ "spf_success", SPF_SUCCESS },
+	{ "spf_abort_no_vma", SPF_ABORT_NO_VMA },
+	{ "spf_abort_vma_marked", SPF_ABORT_VMA_MARKED },
+	{ "spf_abort_vma_changed", SPF_ABORT_VMA_CHANGED },
+	{ "spf_abort_not_anon", SPF_ABORT_NOT_ANON },
+	{ "spf_abort_no_anon_vma", SPF_ABORT_NO_ANON_VMA },
+	{ "spf_abort_uffd", SPF_ABORT_UFFD },
+	{ "spf_abort_policy", SPF_ABORT_POLICY },
+	{ "spf_abort_access", SPF_ABORT_ACCESS },
+	{ "spf_abort_pmd", SPF_ABORT_PMD },
+	{ "spf_abort_pte_present", SPF_ABORT_PTE_PRESENT },
+	{ "spf_abort_swap", SPF_ABORT_SWAP },
+	{ "spf_abort_ptl_busy", SPF_ABORT_PTL_BUSY },
+	{ "spf_abort_pmd_changed", SPF_ABORT_PMD_CHANGED },
+	{ "spf_abort_no_memory", SPF_ABORT_NO_MEMORY },
+};
+#endif
+
 #ifdef CONFIG_PER_VMA_LOCK_STATS
 /* Faults under per-VMA locks (6.4+): the later answer to mmap_lock contention. */
 static const struct ff_counter ff_vma_lock_counters[] = {
@@ -120,6 +142,13 @@ static struct ff_feature ff_features[] = {
 		.name = FASTFAULT_DIR_GUP,
 		.counters = ff_gup_counters,
 		.nr_counters = ARRAY_SIZE(ff_gup_counters),
+	},
+#endif
+#ifdef CONFIG_SPECULATIVE_PAGE_FAULT
+	{
+		.name = FASTFAULT_DIR_SPF,
+		.counters = ff_spf_counters,
+		.nr_counters = ARRAY_SIZE(ff_spf_counters),
 	},
 #endif
 #ifdef CONFIG_PER_VMA_LOCK_STATS

@@ -15,9 +15,9 @@
  * Bumped when a file, counter name or ioctl changes meaning, or one is
  * added. 2: the GUP counters count pages taken (not only pins) and
  * special-PMD lookups (not only refusals); FASTFAULT_IOC_RESOLVE_PFN.
- * 3: FASTFAULT_TLB_NOTIFY_FILE.
+ * 3: FASTFAULT_TLB_NOTIFY_FILE. 4: FASTFAULT_DIR_SPF.
  */
-#define FASTFAULT_ABI_VERSION	3
+#define FASTFAULT_ABI_VERSION	4
 
 /* Feature directories under FASTFAULT_DEBUGFS_ROOT. */
 #define FASTFAULT_DIR_FAULT	"fault"
@@ -25,6 +25,7 @@
 #define FASTFAULT_DIR_CONT	"cont"		/* arm64 kernels that fold PTE blocks */
 #define FASTFAULT_DIR_GUP	"gup"		/* 6.1 with the series (ARCH_SUPPORTS_PMD_PFNMAP) */
 #define FASTFAULT_DIR_VMA_LOCK	"vma_lock"	/* 6.4+ with CONFIG_PER_VMA_LOCK_STATS */
+#define FASTFAULT_DIR_SPF	"spf"		/* CONFIG_SPECULATIVE_PAGE_FAULT */
 
 /*
  * Counters in FASTFAULT_DIR_GUP. Pages taken (a reference or a pin) count

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Plan "blocks": the reservation and contiguous-block kselftests alone, through
+# Plan "blocks": the reservation, contiguous-block and speculative-fault
+# kselftests alone (faults without mmap_lock map reserved chunks too), through
 # the kernel's kselftest runner. make check boots it on CPU=cortex-a57, which
 # has no hardware access-flag or dirty-bit management (as Cortex-A53/A57/A72
 # boards have not): there every access to an aged page and every first write
@@ -17,5 +18,5 @@ else
 fi
 
 cd /kselftests/fastfault || exit 1
-run_many reserve cont | tee /tmp/kselftest.tap
+run_many reserve cont spf | tee /tmp/kselftest.tap
 ! grep -q '^not ok' /tmp/kselftest.tap
