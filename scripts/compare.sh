@@ -9,8 +9,10 @@
 # a console with a kernel complaint in it fails the comparison.
 #   in:  each kernel's bench Image and initramfs (make initramfs-bench KERNEL=K)
 #   out: out/compare/results.json (every record, tagged by kernel), table.md,
-#        compare.md (the kernels, the table, the counters), compare.png and
-#        compare.svg; each boot's files in out/compare/boot-K/
+#        spf-share.md (spf-contended's rate over spf-alone's per kernel and
+#        setting), compare.md (the kernels, the table, the share, the
+#        counters), compare.png and compare.svg; each boot's files in
+#        out/compare/boot-K/
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -65,6 +67,10 @@ done
 		"with ARM64_CONTPTE and per-VMA locks (configs/$REF_SERIES.config)"
 	echo
 	cat "$dir/table.md"
+	if [ -s "$dir/spf-share.md" ]; then
+		echo
+		cat "$dir/spf-share.md"
+	fi
 	for k in base series "$REF_SERIES"; do
 		echo
 		echo "Counters after the $(label "$k") boot (/sys/kernel/debug/fastfault/stats):"
@@ -75,4 +81,8 @@ done
 	done
 } >"$dir/compare.md"
 cat "$dir/table.md"
+if [ -s "$dir/spf-share.md" ]; then
+	echo
+	cat "$dir/spf-share.md"
+fi
 log "wrote $dir/compare.md, results.json, compare.png and compare.svg"

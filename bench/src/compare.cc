@@ -81,9 +81,9 @@ std::vector<Record> merge_records(const std::vector<std::vector<Record>> &sets)
 
 std::string markdown_table(const std::vector<Record> &records)
 {
-	std::string out =
-		"| workload | kernel | setting | minflt | RSS KiB | cont KiB | sys s | faults/s | ops/s |\n"
-		"|---|---|---|--:|--:|--:|--:|--:|--:|\n";
+	std::string out = "| workload | kernel | setting | minflt | RSS KiB | cont KiB | sys s "
+			  "| faults/s | ops/s | writer ops/s |\n"
+			  "|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n";
 	char line[512];
 	for (const auto &w : workloads_of(records)) {
 		for (const auto &r : records) {
@@ -91,13 +91,63 @@ std::string markdown_table(const std::vector<Record> &records)
 				continue;
 			const std::string cont = r.cont_kb ? std::to_string(*r.cont_kb) : "n/a";
 			std::snprintf(line, sizeof(line),
-				      "| %s | %s | %s | %llu | %llu | %s | %.3f | %.0f | %.0f |\n",
+				      "| %s | %s | %s | %llu | %llu | %s | %.3f | %.0f | %.0f | %s |\n",
 				      r.workload.c_str(), r.kernel.c_str(), r.setting.c_str(),
 				      static_cast<unsigned long long>(r.minflt),
 				      static_cast<unsigned long long>(r.rss_kb), cont.c_str(),
-				      r.sys_s, r.faults_per_s, r.ops_per_s);
+				      r.sys_s, r.faults_per_s, r.ops_per_s,
+				      format_rate(r.writer_ops_per_s).c_str());
 			out += line;
 		}
+	}
+	return out;
+}
+
+std::vector<SpfShare> spf_shares(const std::vector<Record> &records)
+{
+	std::vector<SpfShare> shares;
+	for (const auto &pair : in_first_order(records, pair_name)) {
+		const Record *alone = nullptr, *contended = nullptr;
+		for (const auto &r : records) {
+			if (pair_name(r) != pair)
+				continue;
+			if (r.workload == "spf-alone")
+				alone = &r;
+			else if (r.workload == "spf-contended")
+				contended = &r;
+		}
+		if (!alone || !contended || alone->ops_per_s <= 0)
+			continue;
+		SpfShare s;
+		s.kernel = alone->kernel;
+		s.setting = alone->setting;
+		s.alone_ops_per_s = alone->ops_per_s;
+		s.contended_ops_per_s = contended->ops_per_s;
+		s.share = contended->ops_per_s / alone->ops_per_s;
+		s.writer_ops_per_s = contended->writer_ops_per_s;
+		shares.push_back(s);
+	}
+	return shares;
+}
+
+std::string spf_share_table(const std::vector<Record> &records)
+{
+	const auto shares = spf_shares(records);
+	if (shares.empty())
+		return "";
+	std::string out =
+		"Share of the uncontended rate: the faulters' pages per second in spf-contended "
+		"(beside a thread looping mmap/touch/munmap) over spf-alone (beside a sleeping "
+		"one), and the looping thread's loops per second:\n\n"
+		"| kernel | setting | spf-alone ops/s | spf-contended ops/s | share | writer ops/s |\n"
+		"|---|---|--:|--:|--:|--:|\n";
+	char line[512];
+	for (const auto &s : shares) {
+		std::snprintf(line, sizeof(line), "| %s | %s | %.0f | %.0f | %.1f%% | %s |\n",
+			      s.kernel.c_str(), s.setting.c_str(), s.alone_ops_per_s,
+			      s.contended_ops_per_s, 100.0 * s.share,
+			      format_rate(s.writer_ops_per_s).c_str());
+		out += line;
 	}
 	return out;
 }

@@ -1,7 +1,8 @@
 // ffcompare OUTDIR RESULTS.json...: put the bench records of several kernels
 // side by side (make compare). Writes OUTDIR/results.json (every record,
-// tagged by kernel), OUTDIR/table.md and OUTDIR/<metric>.dat for
-// scripts/compare.gp; prints the table.
+// tagged by kernel), OUTDIR/table.md, OUTDIR/spf-share.md (the share of the
+// uncontended rate; empty without spf records) and OUTDIR/<metric>.dat for
+// scripts/compare.gp; prints the table, then the share.
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -42,11 +43,15 @@ int main(int argc, char **argv)
 		}
 		const auto all = ffbench::merge_records(sets);
 		const auto table = ffbench::markdown_table(all);
+		const auto share = ffbench::spf_share_table(all);
 		write_file(dir + "/results.json", ffbench::records_to_json(all));
 		write_file(dir + "/table.md", table);
+		write_file(dir + "/spf-share.md", share);
 		for (const auto &m : ffbench::compare_metrics())
 			write_file(dir + "/" + m.name + ".dat", ffbench::plot_data(all, m));
 		std::fputs(table.c_str(), stdout);
+		if (!share.empty())
+			std::printf("\n%s", share.c_str());
 	} catch (const std::exception &e) {
 		std::fprintf(stderr, "ffcompare: %s\n", e.what());
 		return 1;

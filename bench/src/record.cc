@@ -26,6 +26,7 @@ static json to_json(const Record &r)
 		{"ops", r.ops},
 		{"ops_per_s", r.ops_per_s},
 		{"faults_per_s", r.faults_per_s},
+		{"writer_ops_per_s", r.writer_ops_per_s ? json(*r.writer_ops_per_s) : json(nullptr)},
 		{"runs", r.runs},
 	};
 }
@@ -83,10 +84,22 @@ std::vector<Record> records_from_json(const std::string &text)
 		r.ops = j.value("ops", std::uint64_t{0});
 		r.ops_per_s = j.value("ops_per_s", 0.0);
 		r.faults_per_s = j.value("faults_per_s", 0.0);
+		// Records written before the field came have none: no writer.
+		if (j.contains("writer_ops_per_s") && !j.at("writer_ops_per_s").is_null())
+			r.writer_ops_per_s = field<double>(j, "writer_ops_per_s");
 		r.runs = j.value("runs", 0u);
 		records.push_back(std::move(r));
 	}
 	return records;
+}
+
+std::string format_rate(const std::optional<double> &rate)
+{
+	if (!rate)
+		return "-";
+	char buf[32];
+	std::snprintf(buf, sizeof(buf), "%.0f", *rate);
+	return buf;
 }
 
 std::string format_table(const std::vector<Record> &records)
@@ -94,18 +107,20 @@ std::string format_table(const std::vector<Record> &records)
 	std::string out;
 	char line[256];
 
-	std::snprintf(line, sizeof(line), "%-14s %-18s %-20s %9s %9s %9s %8s %8s %12s %12s\n",
+	// writer/s is last, so that the columns before it stay where they were.
+	std::snprintf(line, sizeof(line), "%-14s %-18s %-20s %9s %9s %9s %8s %8s %12s %12s %10s\n",
 		      "kernel", "setting", "workload", "minflt", "rss_kb", "cont_kb",
-		      "sys_s", "wall_s", "faults/s", "ops/s");
+		      "sys_s", "wall_s", "faults/s", "ops/s", "writer/s");
 	out += line;
 	for (const auto &r : records) {
 		const std::string cont = r.cont_kb ? std::to_string(*r.cont_kb) : "n/a";
 		std::snprintf(line, sizeof(line),
-			      "%-14.14s %-18.18s %-20.20s %9llu %9llu %9s %8.3f %8.3f %12.0f %12.0f\n",
+			      "%-14.14s %-18.18s %-20.20s %9llu %9llu %9s %8.3f %8.3f %12.0f %12.0f %10s\n",
 			      r.kernel.c_str(), r.setting.c_str(), r.workload.c_str(),
 			      static_cast<unsigned long long>(r.minflt),
 			      static_cast<unsigned long long>(r.rss_kb), cont.c_str(), r.sys_s,
-			      r.wall_s, r.faults_per_s, r.ops_per_s);
+			      r.wall_s, r.faults_per_s, r.ops_per_s,
+			      format_rate(r.writer_ops_per_s).c_str());
 		out += line;
 	}
 	return out;

@@ -23,6 +23,9 @@ struct Record {
 	std::uint64_t ops = 0;       // operations (page touches) per run
 	double ops_per_s = 0;
 	double faults_per_s = 0;
+	// Loops per second of the thread beside the faulters (threads-fault-mmap,
+	// spf-*; 0 when it sleeps); null for workloads without one.
+	std::optional<double> writer_ops_per_s;
 	unsigned runs = 0;
 };
 
@@ -31,6 +34,9 @@ std::string records_to_json(const std::vector<Record> &records);
 
 // Parse what records_to_json wrote. Throws std::runtime_error with the reason.
 std::vector<Record> records_from_json(const std::string &text);
+
+// A rate rounded to a whole number per second; "-" when absent.
+std::string format_rate(const std::optional<double> &rate);
 
 // Fixed-width table of the records, one line per record, with a header.
 std::string format_table(const std::vector<Record> &records);

@@ -91,6 +91,8 @@ bool write_all(int fd, const void *buf, std::size_t len)
 		rep.sample = meter.sample;
 		rep.sample.ops = out.ops;
 		rep.sample.bytes = out.bytes;
+		if (out.writer_loops)
+			rep.sample.writer_loops = static_cast<std::int64_t>(*out.writer_loops);
 	} catch (const std::exception &e) {
 		std::snprintf(rep.error, sizeof(rep.error), "%s", e.what());
 	}
@@ -111,6 +113,20 @@ double median_d(const std::vector<Sample> &s, double Sample::*field)
 	for (const auto &x : s)
 		v.push_back(x.*field);
 	return median(v);
+}
+
+// The writer's loops per second of each run, over the same measured time as
+// the faulters' ops; none unless every run had a writer (some had 0 loops
+// if it was parked).
+std::optional<double> median_writer_rate(const std::vector<Sample> &s)
+{
+	std::vector<double> rates;
+	for (const auto &x : s) {
+		if (x.writer_loops < 0)
+			return std::nullopt;
+		rates.push_back(x.wall_s > 0 ? static_cast<double>(x.writer_loops) / x.wall_s : 0);
+	}
+	return median(rates);
 }
 
 }  // namespace
@@ -187,6 +203,7 @@ Record aggregate(const std::string &kernel, const std::string &setting,
 		r.ops_per_s = r.ops / r.wall_s;
 		r.faults_per_s = r.minflt / r.wall_s;
 	}
+	r.writer_ops_per_s = median_writer_rate(samples);
 	return r;
 }
 

@@ -22,13 +22,16 @@ struct Sample {
 	double wall_s = 0;
 	std::uint64_t ops = 0;
 	std::uint64_t bytes = 0;
+	std::int64_t writer_loops = -1;  // -1: no thread beside the faulters
 };
 
 // Fork, run w in the child, return its sample. Throws std::runtime_error if
 // the child fails (the message says why).
 Sample run_in_child(const Workload &w, const Params &prm);
 
-// Combine the samples of one workload: medians of each figure.
+// Combine the samples of one workload: medians of each figure. The writer's
+// rate is the median of each run's loops over its wall time, and only
+// where every run had a writer.
 Record aggregate(const std::string &kernel, const std::string &setting,
 		 const std::string &workload, const std::vector<Sample> &samples);
 

@@ -8,8 +8,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -27,20 +30,20 @@ constexpr std::uint64_t kChunk = 64 * 1024;
 	throw std::system_error(errno, std::generic_category(), what);
 }
 
-// A private anonymous mapping, unmapped when it goes out of scope.
-class AnonMap {
+// A read-write mapping (flags and fd as mmap takes them), unmapped when it
+// goes out of scope.
+class Mapping {
 public:
-	explicit AnonMap(std::uint64_t bytes) : bytes_(bytes)
+	Mapping(std::uint64_t bytes, int flags, int fd) : bytes_(bytes)
 	{
-		void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, flags, fd, 0);
 		if (p == MAP_FAILED)
 			fail("mmap");
 		p_ = static_cast<char *>(p);
 	}
-	~AnonMap() { munmap(p_, bytes_); }
-	AnonMap(const AnonMap &) = delete;
-	AnonMap &operator=(const AnonMap &) = delete;
+	~Mapping() { munmap(p_, bytes_); }
+	Mapping(const Mapping &) = delete;
+	Mapping &operator=(const Mapping &) = delete;
 	char *data() const { return p_; }
 	std::uint64_t bytes() const { return bytes_; }
 
@@ -49,10 +52,85 @@ private:
 	char *p_;
 };
 
+// A private anonymous mapping.
+class AnonMap : public Mapping {
+public:
+	explicit AnonMap(std::uint64_t bytes)
+		: Mapping(bytes, MAP_PRIVATE | MAP_ANONYMOUS, -1)
+	{
+	}
+};
+
+// A new file in dir, unlinked at once so that nothing is left behind if
+// the run dies; closed when it goes out of scope.
+class TempFile {
+public:
+	explicit TempFile(const std::string &dir)
+	{
+		std::string path = dir + "/ffbench.XXXXXX";
+		fd_ = mkstemp(path.data());
+		if (fd_ < 0)
+			fail("mkstemp in file_dir");
+		unlink(path.c_str());
+	}
+	~TempFile() { close(fd_); }
+	TempFile(const TempFile &) = delete;
+	TempFile &operator=(const TempFile &) = delete;
+	int fd() const { return fd_; }
+
+private:
+	int fd_;
+};
+
 void touch_pages(char *p, std::uint64_t bytes, std::uint64_t stride)
 {
 	for (std::uint64_t off = 0; off < bytes; off += stride)
 		p[off] = static_cast<char>(off / stride + 1);
+}
+
+void write_pattern(char *p, std::uint64_t bytes, unsigned round)
+{
+	for (std::uint64_t pg = 0; pg < bytes / kPage; pg++)
+		p[pg * kPage] = page_pattern(pg, round);
+}
+
+bool holds_pattern(const char *p, std::uint64_t bytes, unsigned round)
+{
+	for (std::uint64_t pg = 0; pg < bytes / kPage; pg++)
+		if (p[pg * kPage] != page_pattern(pg, round))
+			return false;
+	return true;
+}
+
+// Runs body(0) .. body(n - 1), each on a thread of its own, and waits for
+// them all. Rethrows the first exception a thread threw: one escaping a
+// std::thread would abort the child without a report.
+void run_threads(unsigned n, const std::function<void(unsigned)> &body)
+{
+	std::mutex mu;
+	std::exception_ptr first;
+	auto guarded = [&](unsigned i) {
+		try {
+			body(i);
+		} catch (...) {
+			std::lock_guard<std::mutex> lock(mu);
+			if (!first)
+				first = std::current_exception();
+		}
+	};
+	std::vector<std::thread> threads;
+	try {
+		for (unsigned i = 0; i < n; i++)
+			threads.emplace_back(guarded, i);
+	} catch (...) {
+		for (auto &t : threads)
+			t.join();
+		throw;
+	}
+	for (auto &t : threads)
+		t.join();
+	if (first)
+		std::rethrow_exception(first);
 }
 
 WorkloadOutput dense_write(const Params &prm, Meter &m)
@@ -156,22 +234,14 @@ WorkloadOutput gup_pin(const Params &prm, Meter &m)
 
 WorkloadOutput file_read(const Params &prm, Meter &m)
 {
-	std::string path = prm.file_dir + "/ffbench-file-read.XXXXXX";
-	int fd = mkstemp(path.data());
-	if (fd < 0)
-		fail("mkstemp in file_dir");
-	unlink(path.c_str());
+	const TempFile file(prm.file_dir);
 
 	// Fill the page cache with write(), outside the measurement.
 	std::vector<char> buf(1 << 20, 'f');
-	for (std::uint64_t done = 0; done < prm.bytes; done += buf.size()) {
-		if (write(fd, buf.data(), buf.size()) != static_cast<ssize_t>(buf.size())) {
-			close(fd);
+	for (std::uint64_t done = 0; done < prm.bytes; done += buf.size())
+		if (write(file.fd(), buf.data(), buf.size()) != static_cast<ssize_t>(buf.size()))
 			fail("write to the file-read file");
-		}
-	}
-	void *p = mmap(nullptr, prm.bytes, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
+	void *p = mmap(nullptr, prm.bytes, PROT_READ, MAP_SHARED, file.fd(), 0);
 	if (p == MAP_FAILED)
 		fail("mmap of the file-read file");
 
@@ -201,56 +271,230 @@ void refault_loop(char *p, std::uint64_t bytes, unsigned iterations)
 	for (unsigned it = 0; it < iterations; it++) {
 		if (it && madvise(p, bytes, MADV_DONTNEED))
 			fail("madvise(MADV_DONTNEED)");
-		touch_pages(p, bytes, kPage);
+		write_pattern(p, bytes, it);
 	}
 }
 
+// Tells the thread beside the faulters that they are done: a writer polls
+// it between loops, a parked thread sleeps on it (in futex_wait, off the CPU).
+class DoneSignal {
+public:
+	void raise()
+	{
+		{
+			std::lock_guard<std::mutex> lock(mu_);
+			raised_.store(true, std::memory_order_relaxed);
+		}
+		cv_.notify_all();
+	}
+	bool raised() const { return raised_.load(std::memory_order_relaxed); }
+	void wait()
+	{
+		std::unique_lock<std::mutex> lock(mu_);
+		cv_.wait(lock, [this] { return raised(); });
+	}
+
+private:
+	std::mutex mu_;
+	std::condition_variable cv_;
+	std::atomic<bool> raised_{false};
+};
+
 // One mmap_lock writer: map, touch and unmap 1 MiB until told to stop.
-void mmap_writer(const std::atomic<bool> &stop, std::atomic<std::uint64_t> &loops)
+void mmap_writer(const DoneSignal &done, std::atomic<std::uint64_t> &loops)
 {
 	constexpr std::uint64_t bytes = 1 << 20;
-	while (!stop.load(std::memory_order_relaxed)) {
+	while (!done.raised()) {
 		AnonMap map(bytes);
 		touch_pages(map.data(), bytes, kPage);
 		loops.fetch_add(1, std::memory_order_relaxed);
 	}
 }
 
-WorkloadOutput threads_fault_common(const Params &prm, Meter &m, bool with_writer)
+// What runs beside the faulters of refault_threads().
+enum class Beside {
+	nothing,
+	parked,  // a thread asleep until they finish
+	writer,  // a thread in mmap_writer until they finish
+};
+
+// The thread beside the faulters. Stopped and joined by stop(), or by the
+// destructor when a faulter's exception unwinds past it.
+class Sibling {
+public:
+	explicit Sibling(Beside kind) : kind_(kind)
+	{
+		if (kind == Beside::parked)
+			thread_ = std::thread([this] { done_.wait(); });
+		else if (kind == Beside::writer)
+			thread_ = std::thread([this] { write_until_done(); });
+	}
+	~Sibling() { finish(); }
+	Sibling(const Sibling &) = delete;
+	Sibling &operator=(const Sibling &) = delete;
+
+	// Tells it the faulters are done, waits for it, and returns its loop
+	// count: 0 for a parked thread, none without a thread. Rethrows what
+	// the writer threw.
+	std::optional<std::uint64_t> stop()
+	{
+		finish();
+		if (error_)
+			std::rethrow_exception(error_);
+		if (kind_ == Beside::nothing)
+			return std::nullopt;
+		return loops_.load();
+	}
+
+private:
+	void write_until_done()
+	{
+		try {
+			mmap_writer(done_, loops_);
+		} catch (...) {
+			error_ = std::current_exception();
+		}
+	}
+	void finish()
+	{
+		done_.raise();
+		if (thread_.joinable())
+			thread_.join();
+	}
+
+	Beside kind_;
+	DoneSignal done_;
+	std::atomic<std::uint64_t> loops_{0};
+	std::exception_ptr error_;  // written by the thread, read after the join
+	std::thread thread_;
+};
+
+// `faulters` threads, each running refault_loop over a thread_bytes region
+// of its own, with `beside` running next to them. ops: the faulters' page
+// touches; writer_loops: the sibling's.
+WorkloadOutput refault_threads(const Params &prm, Meter &m, unsigned faulters, Beside beside)
 {
-	const unsigned n = thread_count(prm);
 	std::vector<std::unique_ptr<AnonMap>> regions;
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < faulters; i++)
 		regions.push_back(std::make_unique<AnonMap>(prm.thread_bytes));
 
-	std::atomic<bool> stop{false};
-	std::atomic<std::uint64_t> writer_loops{0};
-	std::vector<std::thread> threads;
 	m.start();
-	std::thread writer;
-	if (with_writer)
-		writer = std::thread(mmap_writer, std::cref(stop), std::ref(writer_loops));
-	for (unsigned i = 0; i < n; i++)
-		threads.emplace_back(refault_loop, regions[i]->data(), prm.thread_bytes,
-				     prm.iterations);
-	for (auto &t : threads)
-		t.join();
-	stop = true;
-	if (writer.joinable())
-		writer.join();
+	Sibling sibling(beside);
+	run_threads(faulters, [&](unsigned i) {
+		refault_loop(regions[i]->data(), prm.thread_bytes, prm.iterations);
+	});
+	const auto writer_loops = sibling.stop();
 	m.stop();
-	return {n * prm.iterations * (prm.thread_bytes / kPage), n * prm.thread_bytes};
+
+	for (const auto &r : regions)
+		if (prm.iterations && !holds_pattern(r->data(), r->bytes(), prm.iterations - 1))
+			throw std::runtime_error("a faulter's region lost writes of its last round");
+	return {std::uint64_t{faulters} * prm.iterations * (prm.thread_bytes / kPage),
+		faulters * prm.thread_bytes, writer_loops};
 }
 
 WorkloadOutput threads_fault(const Params &prm, Meter &m)
 {
-	return threads_fault_common(prm, m, false);
+	return refault_threads(prm, m, thread_count(prm), Beside::nothing);
 }
 
 WorkloadOutput threads_fault_mmap(const Params &prm, Meter &m)
 {
-	return threads_fault_common(prm, m, true);
+	return refault_threads(prm, m, thread_count(prm), Beside::writer);
 }
+
+// spf-alone and spf-contended differ only in what the sibling does, so the
+// ratio of their rates is what a writer of mmap_lock costs the faulters
+// (ffcompare prints it). spf-alone keeps its sibling, asleep, so that both
+// run the same threads; with them the mm has several users, which the
+// kernel needs before it tries a fault without mmap_lock.
+WorkloadOutput spf_alone(const Params &prm, Meter &m)
+{
+	return refault_threads(prm, m, spf_faulters(thread_count(prm)), Beside::parked);
+}
+
+WorkloadOutput spf_contended(const Params &prm, Meter &m)
+{
+	return refault_threads(prm, m, spf_faulters(thread_count(prm)), Beside::writer);
+}
+
+// What pf1, pf2 and pf3 map: will-it-scale's page_fault1, 2 and 3.
+enum class PfBacking {
+	anon,          // pf1: private anonymous memory
+	file_private,  // pf2: a tmpfs file, MAP_PRIVATE: copy-on-write of its pages
+	file_shared,   // pf3: a tmpfs file, MAP_SHARED: its page cache pages
+};
+
+int pf_map_flags(PfBacking b)
+{
+	if (b == PfBacking::anon)
+		return MAP_PRIVATE | MAP_ANONYMOUS;
+	return b == PfBacking::file_private ? MAP_PRIVATE : MAP_SHARED;
+}
+
+// One pf thread: map, write every page, unmap, `loops` times. The last
+// mapping is handed back still mapped, as refault_loop leaves its last round,
+// so that RSS and cont_kb are read with it present and its data checked.
+std::unique_ptr<Mapping> pf_loop(PfBacking b, int fd, std::uint64_t bytes, unsigned loops)
+{
+	for (unsigned i = 0;; i++) {
+		auto map = std::make_unique<Mapping>(bytes, pf_map_flags(b), fd);
+		write_pattern(map->data(), bytes, i);
+		if (i + 1 >= loops)
+			return map;
+	}
+}
+
+// Whether the file holds at each page what the last pf round left there:
+// the pattern written through a shared mapping; through a private one,
+// still the zeroes ftruncate made.
+bool pf_file_holds(PfBacking b, int fd, std::uint64_t bytes, unsigned round)
+{
+	for (std::uint64_t pg = 0; pg < bytes / kPage; pg++) {
+		char c;
+		if (pread(fd, &c, 1, static_cast<off_t>(pg * kPage)) != 1)
+			fail("pread of a pf file");
+		if (c != (b == PfBacking::file_shared ? page_pattern(pg, round) : 0))
+			return false;
+	}
+	return true;
+}
+
+WorkloadOutput pf_run(const Params &prm, Meter &m, PfBacking backing)
+{
+	const unsigned n = thread_count(prm);
+	const unsigned loops = pf_loops(prm);
+	// pf2, pf3: a file per thread, sized but without pages: the first loop
+	// faults them into the page cache, as will-it-scale's do.
+	std::vector<std::unique_ptr<TempFile>> files;
+	if (backing != PfBacking::anon) {
+		for (unsigned i = 0; i < n; i++) {
+			files.push_back(std::make_unique<TempFile>(prm.file_dir));
+			if (ftruncate(files.back()->fd(), static_cast<off_t>(prm.pf_bytes)))
+				fail("ftruncate of a pf file");
+		}
+	}
+	std::vector<std::unique_ptr<Mapping>> last(n);
+
+	m.start();
+	run_threads(n, [&](unsigned i) {
+		last[i] = pf_loop(backing, files.empty() ? -1 : files[i]->fd(), prm.pf_bytes, loops);
+	});
+	m.stop();
+
+	for (unsigned i = 0; i < n; i++) {
+		if (!holds_pattern(last[i]->data(), prm.pf_bytes, loops - 1))
+			throw std::runtime_error("a pf mapping lost writes of its last loop");
+		if (!files.empty() &&
+		    !pf_file_holds(backing, files[i]->fd(), prm.pf_bytes, loops - 1))
+			throw std::runtime_error("a pf file does not hold what its mapping wrote");
+	}
+	return {std::uint64_t{n} * loops * (prm.pf_bytes / kPage), n * prm.pf_bytes};
+}
+
+WorkloadOutput pf1(const Params &prm, Meter &m) { return pf_run(prm, m, PfBacking::anon); }
+WorkloadOutput pf2(const Params &prm, Meter &m) { return pf_run(prm, m, PfBacking::file_private); }
+WorkloadOutput pf3(const Params &prm, Meter &m) { return pf_run(prm, m, PfBacking::file_shared); }
 
 }  // namespace
 
@@ -262,6 +506,24 @@ std::vector<std::uint64_t> random_quarter(std::uint64_t pages, std::uint64_t see
 	std::shuffle(idx.begin(), idx.end(), rng);
 	idx.resize(pages / 4);
 	return idx;
+}
+
+char page_pattern(std::uint64_t page, unsigned round)
+{
+	return static_cast<char>(1 + (page + round) % 255);
+}
+
+unsigned spf_faulters(unsigned threads)
+{
+	return threads > 1 ? threads - 1 : 1;
+}
+
+unsigned pf_loops(const Params &prm)
+{
+	if (!prm.pf_bytes)
+		return 1;
+	const std::uint64_t touched = std::uint64_t{prm.iterations} * prm.thread_bytes;
+	return static_cast<unsigned>(std::max<std::uint64_t>(1, touched / prm.pf_bytes));
 }
 
 const std::vector<Workload> &all_workloads()
@@ -277,6 +539,12 @@ const std::vector<Workload> &all_workloads()
 		 threads_fault_mmap},
 		{"gup-pin", "pin_user_pages_fast over the buffer, --iterations times (gup_test)",
 		 gup_pin},
+		{"spf-alone", "threads-fault on a CPU fewer, beside a sleeping thread", spf_alone},
+		{"spf-contended", "threads-fault on a CPU fewer, beside mmap/touch/munmap loops",
+		 spf_contended},
+		{"pf1", "a thread per CPU: map 16 MiB anonymous, write, unmap, repeat", pf1},
+		{"pf2", "pf1 on a private mapping of a tmpfs file (copy-on-write)", pf2},
+		{"pf3", "pf1 on a shared mapping of a tmpfs file", pf3},
 	};
 	return list;
 }

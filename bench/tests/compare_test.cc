@@ -69,6 +69,63 @@ TEST(Compare, TableShowsMissingContCoverageAsNotAvailable)
 	EXPECT_NE(std::string::npos, table.find("| n/a |"));
 }
 
+TEST(Compare, TableShowsTheWriterRateOrADash)
+{
+	Record spf = rec("6.1+fastfault", "spf", "spf-contended", 20000);
+	spf.writer_ops_per_s = 321.4;
+	const auto table =
+		ffbench::markdown_table({rec("6.1", "base", "dense-write", 16385), spf});
+	EXPECT_NE(std::string::npos, table.find("| ops/s | writer ops/s |\n"));
+	EXPECT_NE(std::string::npos, table.find("| 2000 | - |\n"));
+	EXPECT_NE(std::string::npos, table.find("| 2000 | 321 |\n"));
+}
+
+static Record spf_rec(const std::string &kernel, const std::string &setting,
+		      const std::string &workload, double ops_per_s)
+{
+	Record r = rec(kernel, setting, workload, 1000);
+	r.ops_per_s = ops_per_s;
+	r.writer_ops_per_s = workload == "spf-alone" ? 0.0 : 50.0;
+	return r;
+}
+
+TEST(Compare, SpfShareIsContendedOverAlonePerKernelAndSetting)
+{
+	const auto shares = ffbench::spf_shares(
+		{spf_rec("6.1", "base", "spf-alone", 200000),
+		 spf_rec("6.1+fastfault", "spf", "spf-alone", 210000),
+		 spf_rec("6.1", "base", "spf-contended", 50000),
+		 spf_rec("6.1+fastfault", "spf", "spf-contended", 168000),
+		 rec("6.1", "base", "dense-write", 16385)});
+	ASSERT_EQ(2u, shares.size());
+	EXPECT_EQ("6.1", shares[0].kernel);
+	EXPECT_EQ("base", shares[0].setting);
+	EXPECT_DOUBLE_EQ(0.25, shares[0].share);
+	EXPECT_EQ("6.1+fastfault", shares[1].kernel);
+	EXPECT_DOUBLE_EQ(0.8, shares[1].share);
+	EXPECT_EQ(50.0, shares[1].writer_ops_per_s);
+}
+
+TEST(Compare, SpfShareNeedsBothWorkloadsAndAnUncontendedRate)
+{
+	EXPECT_TRUE(ffbench::spf_shares({spf_rec("6.1", "base", "spf-alone", 200000),
+					 spf_rec("6.12", "base", "spf-contended", 1000)})
+			    .empty());
+	EXPECT_TRUE(ffbench::spf_shares({spf_rec("6.1", "base", "spf-alone", 0),
+					 spf_rec("6.1", "base", "spf-contended", 1000)})
+			    .empty());
+}
+
+TEST(Compare, SpfShareTableHasARowPerPairAndIsEmptyWithoutOne)
+{
+	EXPECT_EQ("", ffbench::spf_share_table({rec("6.1", "base", "dense-write", 16385)}));
+	const auto table = ffbench::spf_share_table(
+		{spf_rec("6.1", "base", "spf-alone", 200000),
+		 spf_rec("6.1", "base", "spf-contended", 97300)});
+	EXPECT_NE(std::string::npos, table.find("| kernel | setting | spf-alone ops/s |"));
+	EXPECT_NE(std::string::npos, table.find("| 6.1 | base | 200000 | 97300 | 48.6% | 50 |\n"));
+}
+
 TEST(Compare, PlotDataHasAColumnPerKernelAndSettingAndDashesForGaps)
 {
 	const auto data = ffbench::plot_data(

@@ -46,6 +46,44 @@ TEST(Record, JsonRoundTripKeepsEveryField)
 	EXPECT_EQ(a.runs, b.runs);
 }
 
+TEST(Record, WriterRateRoundTrips)
+{
+	Record a = sample_record();
+	a.workload = "spf-contended";
+	a.writer_ops_per_s = 1234.5;
+	const auto back = records_from_json(records_to_json({a}));
+	ASSERT_TRUE(back[0].writer_ops_per_s.has_value());
+	EXPECT_DOUBLE_EQ(1234.5, *back[0].writer_ops_per_s);
+
+	a.writer_ops_per_s = 0.0;  // spf-alone: a sleeping sibling is not "no writer"
+	EXPECT_EQ(0.0, records_from_json(records_to_json({a}))[0].writer_ops_per_s);
+}
+
+TEST(Record, MissingWriterRateIsNull)
+{
+	const std::string json = records_to_json({sample_record()});
+	EXPECT_NE(std::string::npos, json.find("\"writer_ops_per_s\": null"));
+	EXPECT_FALSE(records_from_json(json)[0].writer_ops_per_s.has_value());
+}
+
+TEST(Record, RecordsFromBeforeTheWriterRateStillParse)
+{
+	const auto r = records_from_json(
+		R"([{"kernel":"k","setting":"s","workload":"w","bytes":1,"minflt":2,)"
+		R"("rss_kb":3,"cont_kb":null,"sys_s":0.1,"wall_s":0.2}])");
+	ASSERT_EQ(1u, r.size());
+	EXPECT_FALSE(r[0].writer_ops_per_s.has_value());
+}
+
+TEST(Record, WriterRateOfTheWrongTypeIsAnError)
+{
+	EXPECT_THROW(records_from_json(
+			     R"([{"kernel":"k","setting":"s","workload":"w","bytes":1,"minflt":2,)"
+			     R"("rss_kb":3,"cont_kb":null,"sys_s":0.1,"wall_s":0.2,)"
+			     R"("writer_ops_per_s":"fast"}])"),
+		     std::runtime_error);
+}
+
 TEST(Record, MissingContKbIsNull)
 {
 	const std::string json = records_to_json({sample_record()});
@@ -83,4 +121,29 @@ TEST(Table, HasHeaderAndOneLinePerRecord)
 	EXPECT_NE(std::string::npos, t.find("minflt"));
 	EXPECT_NE(std::string::npos, t.find("n/a"));
 	EXPECT_NE(std::string::npos, t.find("sparse-64k"));
+}
+
+TEST(Table, WriterRateIsTheLastColumnAndADashWithoutAWriter)
+{
+	Record a = sample_record(), b = sample_record();
+	b.workload = "spf-contended";
+	b.writer_ops_per_s = 4321.4;
+	const std::string t = ffbench::format_table({a, b});
+	const auto first_end = t.find('\n'), second_end = t.find('\n', first_end + 1);
+	const std::string header = t.substr(0, first_end);
+	const std::string row_a = t.substr(first_end + 1, second_end - first_end - 1);
+	const std::string row_b = t.substr(second_end + 1, t.size() - second_end - 2);
+	EXPECT_EQ("writer/s", header.substr(header.size() - 8));
+	EXPECT_EQ(" -", row_a.substr(row_a.size() - 2));
+	EXPECT_EQ(" 4321", row_b.substr(row_b.size() - 5));
+	// The columns before it stay where they were.
+	EXPECT_EQ(header.find("ops/s"), std::string(ffbench::format_table({})).find("ops/s"));
+	EXPECT_EQ(row_a.size(), row_b.size());
+}
+
+TEST(Table, RateIsRoundedOrADash)
+{
+	EXPECT_EQ("-", ffbench::format_rate(std::nullopt));
+	EXPECT_EQ("0", ffbench::format_rate(0.0));
+	EXPECT_EQ("1235", ffbench::format_rate(1234.6));
 }

@@ -37,6 +37,27 @@ TEST(Aggregate, ContKbOnlyWhenEveryRunHasIt)
 	EXPECT_EQ(96u, aggregate("k", "s", "w", s).cont_kb.value());
 }
 
+TEST(Aggregate, WriterRateIsTheMedianOfEachRunsRate)
+{
+	std::vector<Sample> s(3);
+	s[0].writer_loops = 10; s[0].wall_s = 1.0;  // 10/s
+	s[1].writer_loops = 90; s[1].wall_s = 3.0;  // 30/s
+	s[2].writer_loops = 40; s[2].wall_s = 2.0;  // 20/s
+	EXPECT_EQ(20.0, aggregate("k", "s", "w", s).writer_ops_per_s);
+}
+
+TEST(Aggregate, WriterRateOnlyWhenEveryRunHadAWriter)
+{
+	std::vector<Sample> s(2);
+	s[0].wall_s = s[1].wall_s = 1.0;
+	EXPECT_FALSE(aggregate("k", "s", "w", s).writer_ops_per_s.has_value());
+	s[0].writer_loops = 5;
+	EXPECT_FALSE(aggregate("k", "s", "w", s).writer_ops_per_s.has_value());
+	s[1].writer_loops = 0;  // a parked sibling: a rate of 0, not none
+	s[0].writer_loops = 0;
+	EXPECT_EQ(0.0, aggregate("k", "s", "w", s).writer_ops_per_s);
+}
+
 TEST(Workloads, RandomQuarterIsDistinctAndSeeded)
 {
 	const auto a = random_quarter(16384, 7);
@@ -49,8 +70,46 @@ TEST(Workloads, RandomQuarterIsDistinctAndSeeded)
 TEST(Workloads, EveryIssueWorkloadExists)
 {
 	for (const char *n : {"dense-write", "sparse-64k", "random-4k", "file-read",
-			      "threads-fault", "threads-fault-mmap"})
+			      "threads-fault", "threads-fault-mmap", "gup-pin", "spf-alone",
+			      "spf-contended", "pf1", "pf2", "pf3"})
 		EXPECT_NE(nullptr, find_workload(n)) << n;
+}
+
+TEST(Workloads, NamesAreDistinct)
+{
+	std::set<std::string> names;
+	for (const auto &w : all_workloads())
+		EXPECT_TRUE(names.insert(w.name).second) << w.name;
+}
+
+TEST(Workloads, PagePatternIsNeverZeroAndChangesEveryRound)
+{
+	for (std::uint64_t page = 0; page < 4096; page++) {
+		for (unsigned round = 0; round < 300; round++) {
+			ASSERT_NE(0, page_pattern(page, round)) << page << " " << round;
+			ASSERT_NE(page_pattern(page, round), page_pattern(page, round + 1))
+				<< page << " " << round;
+		}
+	}
+}
+
+TEST(Workloads, SpfLeavesACpuToTheSiblingButKeepsOneFaulter)
+{
+	EXPECT_EQ(1u, spf_faulters(1));
+	EXPECT_EQ(1u, spf_faulters(2));
+	EXPECT_EQ(7u, spf_faulters(8));
+}
+
+TEST(Workloads, PfLoopsTouchAsManyPagesAsThreadsFault)
+{
+	Params p;  // 16 rounds of 8 MiB: 8 loops of 16 MiB
+	EXPECT_EQ(8u, pf_loops(p));
+	p.iterations = 1;  // half a loop's worth: still one loop
+	EXPECT_EQ(1u, pf_loops(p));
+	p.pf_bytes = 1 << 20;
+	p.thread_bytes = 1 << 20;
+	p.iterations = 3;
+	EXPECT_EQ(3u, pf_loops(p));
 }
 
 // Runs real workloads, small, on the host: the whole measuring path.
@@ -70,7 +129,70 @@ TEST(Runner, SmallThreadsWorkloadsRun)
 	p.thread_bytes = 1 << 20;
 	p.iterations = 2;
 	p.threads = 2;
-	EXPECT_EQ(2u * 2 * 256, run_in_child(*find_workload("threads-fault-mmap"), p).ops);
+	const Sample mmap = run_in_child(*find_workload("threads-fault-mmap"), p);
+	EXPECT_EQ(2u * 2 * 256, mmap.ops);
+	EXPECT_GE(mmap.writer_loops, 0);
+	EXPECT_EQ(-1, run_in_child(*find_workload("threads-fault"), p).writer_loops);
+}
+
+// spf-*: a CPU fewer faulters than threads-fault, the last one for the sibling.
+TEST(Runner, SpfWorkloadsCountTheFaultersPagesAndTheSiblingsLoops)
+{
+	Params p;
+	p.thread_bytes = 1 << 20;
+	p.iterations = 2;
+	p.threads = 3;
+	const Sample alone = run_in_child(*find_workload("spf-alone"), p);
+	EXPECT_EQ(2u * 2 * 256, alone.ops);
+	EXPECT_EQ(2u << 20, alone.bytes);
+	EXPECT_EQ(0, alone.writer_loops);
+	const Sample contended = run_in_child(*find_workload("spf-contended"), p);
+	EXPECT_EQ(2u * 2 * 256, contended.ops);
+	EXPECT_GE(contended.writer_loops, 0);
+}
+
+TEST(Runner, PfWorkloadsWriteEveryPageOfEveryLoop)
+{
+	Params p;
+	p.pf_bytes = 1 << 20;
+	p.thread_bytes = 1 << 20;
+	p.iterations = 3;
+	p.threads = 2;
+	p.file_dir = "/tmp";
+	for (const char *n : {"pf1", "pf2", "pf3"}) {
+		const Sample s = run_in_child(*find_workload(n), p);
+		EXPECT_EQ(2u * 3 * 256, s.ops) << n;
+		EXPECT_EQ(2u << 20, s.bytes) << n;
+		EXPECT_EQ(-1, s.writer_loops) << n;
+		// The last loop stays mapped until after measuring.
+		EXPECT_GE(s.rss_kb, 2048u) << n;
+	}
+}
+
+TEST(Runner, PfFileWorkloadsNeedTheirDirectory)
+{
+	Params p;
+	p.pf_bytes = 1 << 20;
+	p.thread_bytes = 1 << 20;
+	p.iterations = 1;
+	p.threads = 1;
+	p.file_dir = "/nonexistent-dir";
+	EXPECT_THROW(run_in_child(*find_workload("pf2"), p), std::runtime_error);
+	EXPECT_NO_THROW(run_in_child(*find_workload("pf1"), p));
+}
+
+// A thread's exception must come back as the child's report, not abort it.
+TEST(Runner, FailureInAWorkloadThreadIsReported)
+{
+	Params p;
+	p.pf_bytes = 1ull << 50;  // more than any user address space: mmap fails
+	p.threads = 2;
+	try {
+		run_in_child(*find_workload("pf1"), p);
+		ADD_FAILURE() << "pf1 mapped 1 PiB";
+	} catch (const std::runtime_error &e) {
+		EXPECT_NE(std::string::npos, std::string(e.what()).find("pf1: mmap")) << e.what();
+	}
 }
 
 TEST(Runner, FileReadChecksItsData)
