@@ -1,8 +1,9 @@
 #!/bin/sh
 # Plan "vmtests": the pinned tree's own mm selftests (tools/testing/selftests/vm,
 # built by scripts/vmtests.sh), each run twice in this boot: with the
-# reservation off (never), then at always with the adaptive policy on.
-# A test that passes with never must pass with always. One that fails both
+# series off (the reservation at never, speculative faults off), then on
+# (always with the adaptive policy, speculative faults on, where the kernel
+# has them). A test that passes with never must pass with always. One that fails both
 # ways is compared case by case: each line by which it reports a failed case
 # (khugepaged's "Fail", TAP's "not ok", run_vmtests' "[FAIL]") must appear
 # with never too, or the switch broke that case. Only exit code 0 counts as
@@ -10,6 +11,7 @@
 # failed cases, so 4 can mean four failures.
 # Finally the auditor checks every contiguous block left in the system.
 R=/sys/kernel/mm/anon_reserve
+SPF=/proc/sys/vm/speculative_page_fault
 cd /vmtests || exit 1
 [ -w $R/enabled ] || { echo "vmtests: this kernel has no $R"; exit 1; }
 
@@ -64,8 +66,12 @@ hugetlb_pages() {
 	esac
 }
 
-run() { # run MODE ADAPTIVE CMD...: the exit code of CMD with the switch set
+run() { # run MODE ADAPTIVE CMD...: the exit code of CMD with the switches set
 	echo "$1" >$R/enabled && echo "$2" >$R/adaptive || return 99
+	# Speculative faults go with the reservation: off with never.
+	if [ -w $SPF ]; then
+		if [ "$1" = never ]; then echo 0; else echo 1; fi >$SPF || return 99
+	fi
 	shift 2
 	# Each run starts from the same memory: the shrinkers split and free
 	# what the run before left on the deferred split queue, then memory
@@ -134,6 +140,7 @@ done <<EOF_TESTS
 $TESTS
 EOF_TESTS
 echo always >$R/enabled; echo 1 >$R/adaptive
+[ -w $SPF ] && echo 1 >$SPF
 n=$((n + 1))
 echo all >/sys/kernel/debug/fastfault/audit
 if grep -qx 'violations 0' /sys/kernel/debug/fastfault/audit; then
