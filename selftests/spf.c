@@ -14,8 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/mempolicy.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -276,41 +278,115 @@ TEST_F(spf, signals_are_unchanged)
 	EXPECT_EQ(0, write_signal(p + PAGE));
 }
 
-/* What a racing writer thread does to the layout, in a loop. */
-enum race_writer { RACE_MMAP_NEIGHBOUR, RACE_MPROTECT_SAME, RACE_DONTNEED_SAME };
+/*
+ * What a racing writer thread does, in a loop: to the other half of the
+ * faulters' VMA (SAME), to a VMA of its own (NEIGHBOUR), or to the whole
+ * mm (fork). The faulters' half itself never changes.
+ */
+enum race_writer {
+	RACE_MMAP_NEIGHBOUR, RACE_MPROTECT_NEIGHBOUR, RACE_MPROTECT_SAME,
+	RACE_PROT_NONE_SAME, RACE_DONTNEED_SAME, RACE_FREE_SAME,
+	RACE_PAGEOUT_SAME, RACE_MUNMAP_SAME, RACE_MREMAP_SAME,
+	RACE_MLOCK_SAME, RACE_MBIND_SAME, RACE_FORK,
+};
+
+#define NEIGHBOUR_SIZE	(1UL << 20)
 
 struct race {
 	char *mem;
+	char *neighbour;	/* RACE_MPROTECT_NEIGHBOUR's VMA */
+	char *scratch;		/* where RACE_MREMAP_SAME moves the half to */
 	enum race_writer writer;
 	volatile int stop;
-	unsigned long loops;
+	unsigned long loops, failures;
 };
+
+/* mbind(2) without libnuma: node 0 only, or the default policy back. */
+static long bind_to_node0(void *p, size_t len, int bind)
+{
+	unsigned long nodes = 1;
+
+	return syscall(__NR_mbind, p, len, bind ? MPOL_BIND : MPOL_DEFAULT,
+		       bind ? &nodes : NULL, bind ? 8 * sizeof(nodes) : 0, 0);
+}
+
+/* One loop of @r's writer; nonzero if a call failed. */
+static int race_step(struct race *r)
+{
+	char *half = r->mem + SIZE / 2;
+	size_t len = SIZE / 2;
+	int status, err = 0;
+	pid_t pid;
+	char *q;
+
+	switch (r->writer) {
+	case RACE_MMAP_NEIGHBOUR:
+		q = mmap(NULL, NEIGHBOUR_SIZE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			return 1;
+		memset(q, 2, NEIGHBOUR_SIZE);
+		return munmap(q, NEIGHBOUR_SIZE);
+	case RACE_MPROTECT_NEIGHBOUR:
+		err |= mprotect(r->neighbour, NEIGHBOUR_SIZE, PROT_READ);
+		err |= mprotect(r->neighbour, NEIGHBOUR_SIZE, PROT_READ | PROT_WRITE);
+		r->neighbour[r->loops % NEIGHBOUR_SIZE] = 3;
+		return err;
+	case RACE_MPROTECT_SAME:
+		err |= mprotect(half, len, PROT_READ);
+		return err | mprotect(half, len, PROT_READ | PROT_WRITE);
+	case RACE_PROT_NONE_SAME:
+		err |= mprotect(half, len, PROT_NONE);
+		return err | mprotect(half, len, PROT_READ | PROT_WRITE);
+	case RACE_DONTNEED_SAME:
+		return madvise(half, len, MADV_DONTNEED);
+	case RACE_FREE_SAME:
+		memset(half, 4, len);
+		return madvise(half, len, MADV_FREE);
+	case RACE_PAGEOUT_SAME:
+		memset(half, 5, len);
+		return madvise(half, len, MADV_PAGEOUT);
+	case RACE_MUNMAP_SAME:
+		err |= munmap(half, len);
+		q = mmap(half, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+		if (q != half)
+			return 1;
+		half[0] = 6;
+		return err;
+	case RACE_MREMAP_SAME:
+		half[0] = 7;
+		q = mremap(half, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, r->scratch);
+		if (q != r->scratch)
+			return 1;
+		q = mremap(r->scratch, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, half);
+		if (q != half || half[0] != 7)
+			return 1;
+		return 0;
+	case RACE_MLOCK_SAME:
+		err |= mlock(half, len);
+		return err | munlock(half, len);
+	case RACE_MBIND_SAME:
+		err |= bind_to_node0(half, len, 1);
+		return err | bind_to_node0(half, len, 0);
+	case RACE_FORK:
+		/* The faulters' pages become copy-on-write in the parent. */
+		pid = fork();
+		if (pid < 0)
+			return 1;
+		if (pid == 0)
+			_exit(0);
+		return waitpid(pid, &status, 0) != pid || !WIFEXITED(status);
+	}
+	return 1;
+}
 
 static void *race_writer(void *arg)
 {
 	struct race *r = arg;
-	char *half = r->mem + SIZE / 2;
-	char *q;
 
 	while (!r->stop) {
-		switch (r->writer) {
-		case RACE_MMAP_NEIGHBOUR:
-			q = mmap(NULL, 1 << 20, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-			if (q != MAP_FAILED) {
-				memset(q, 2, 1 << 20);
-				munmap(q, 1 << 20);
-			}
-			break;
-		case RACE_MPROTECT_SAME:
-			/* Read-only and back: the faulters' half never changes. */
-			mprotect(half, SIZE / 2, PROT_READ);
-			mprotect(half, SIZE / 2, PROT_READ | PROT_WRITE);
-			break;
-		case RACE_DONTNEED_SAME:
-			madvise(half, SIZE / 2, MADV_DONTNEED);
-			break;
-		}
+		r->failures += race_step(r) != 0;
 		r->loops++;
 	}
 	return NULL;
@@ -325,6 +401,8 @@ static void race(struct __test_metadata *_metadata, char *mem,
 		 enum race_writer writer_does)
 {
 	struct race r = { .mem = mem, .writer = writer_does };
+	/* Faults beside a VMA that changes must not go back for it. */
+	int neighbour = writer_does == RACE_MPROTECT_NEIGHBOUR;
 	time_t end = time(NULL) + RACE_SECONDS;
 	struct spf_counts a, b;
 	unsigned long passes = 0, bad = 0;
@@ -332,6 +410,17 @@ static void race(struct __test_metadata *_metadata, char *mem,
 	pthread_t writer;
 	char pid[16];
 
+	if (writer_does == RACE_MPROTECT_NEIGHBOUR) {
+		/* VM_NORESERVE: it never merges with the faulters' VMA. */
+		r.neighbour = mmap(NULL, NEIGHBOUR_SIZE, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		ASSERT_NE(MAP_FAILED, r.neighbour);
+	}
+	if (writer_does == RACE_MREMAP_SAME) {
+		r.scratch = mmap(NULL, SIZE / 2, PROT_NONE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		ASSERT_NE(MAP_FAILED, r.scratch);
+	}
 	ASSERT_EQ(0, read_spf(&a));
 	ASSERT_EQ(0, pthread_create(&writer, NULL, race_writer, &r));
 	while (time(NULL) < end) {
@@ -348,7 +437,15 @@ static void race(struct __test_metadata *_metadata, char *mem,
 	       (unsigned long)(b.success - a.success),
 	       (unsigned long)(b.aborts - a.aborts));
 	EXPECT_EQ(0u, bad);
+	EXPECT_EQ(0u, r.failures) TH_LOG("the writer's calls failed %lu times", r.failures);
+	EXPECT_LT(0u, r.loops);
 	EXPECT_LT(0u, b.success - a.success);
+	if (neighbour)
+		EXPECT_GE((b.success - a.success) * 100, (b.attempt - a.attempt) * 95);
+	if (r.neighbour)
+		munmap(r.neighbour, NEIGHBOUR_SIZE);
+	if (r.scratch)
+		munmap(r.scratch, SIZE / 2);
 	snprintf(pid, sizeof(pid), "%d", getpid());
 	ASSERT_EQ(0, ff_audit_run(pid, &audit));
 	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
@@ -367,6 +464,52 @@ TEST_F(spf, faults_race_mprotect_of_the_same_vma)
 TEST_F(spf, faults_race_dontneed_of_the_same_vma)
 {
 	race(_metadata, self->mem, RACE_DONTNEED_SAME);
+}
+
+TEST_F(spf, faults_race_mprotect_of_a_neighbour)
+{
+	race(_metadata, self->mem, RACE_MPROTECT_NEIGHBOUR);
+}
+
+TEST_F(spf, faults_race_prot_none_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_PROT_NONE_SAME);
+}
+
+TEST_F(spf, faults_race_madv_free_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_FREE_SAME);
+}
+
+TEST_F(spf, faults_race_madv_pageout_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_PAGEOUT_SAME);
+}
+
+TEST_F(spf, faults_race_munmap_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_MUNMAP_SAME);
+}
+
+TEST_F(spf, faults_race_mremap_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_MREMAP_SAME);
+}
+
+TEST_F(spf, faults_race_mlock_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_MLOCK_SAME);
+}
+
+TEST_F(spf, faults_race_mbind_of_the_same_vma)
+{
+	race(_metadata, self->mem, RACE_MBIND_SAME);
+}
+
+/* Copy-on-write after fork, under the faulters' writes (bugzilla 217624). */
+TEST_F(spf, faults_race_fork)
+{
+	race(_metadata, self->mem, RACE_FORK);
 }
 
 TEST_HARNESS_MAIN
