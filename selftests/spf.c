@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <linux/mempolicy.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -167,6 +170,156 @@ TEST_F(spf, read_faults_see_zeroes)
 	ASSERT_EQ(0, read_spf(&b));
 	EXPECT_EQ(0u, nonzero);
 	EXPECT_LT(0u, b.success - a.success);
+}
+
+/*
+ * Faults handled without mmap_lock from @a to @b: at least 95% of the
+ * @faults the thread took between them.
+ */
+static int most_faults_speculated(const struct spf_counts *a,
+				  const struct spf_counts *b, long faults)
+{
+	return (b->success - a->success) * 100 >= (uint64_t)faults * 95;
+}
+
+/* A write after a read replaces the zero page with a page of its own. */
+TEST_F(spf, write_after_read_copies_the_zero_page)
+{
+	struct spf_counts a, b;
+	size_t i, nonzero = 0;
+	long flt0, flt1;
+
+	for (i = 0; i < PAGES; i++)
+		nonzero += *(volatile char *)(self->mem + i * PAGE) != 0;
+	ASSERT_EQ(0u, nonzero);
+	ASSERT_EQ(0, read_spf(&a));
+	flt0 = thread_minflt();
+	write_pattern(self->mem, PAGES, 0x44);
+	flt1 = thread_minflt();
+	ASSERT_EQ(0, read_spf(&b));
+	EXPECT_EQ(0u, bad_pattern(self->mem, PAGES, 0x44));
+	TH_LOG("%ld faults: %lu attempts, %lu succeeded", flt1 - flt0,
+	       (unsigned long)(b.attempt - a.attempt),
+	       (unsigned long)(b.success - a.success));
+	EXPECT_TRUE(most_faults_speculated(&a, &b, flt1 - flt0));
+}
+
+/*
+ * After fork, the parent's writes copy the pages it shares with the child:
+ * the child still reads what was there at fork, the parent what it wrote,
+ * and the copies are made without mmap_lock. The auditor then checks the
+ * contiguous blocks that the copies broke up.
+ */
+TEST_F(spf, copy_on_write_after_fork)
+{
+	struct spf_counts a, b;
+	struct ff_audit audit;
+	int go[2], status;
+	long flt0, flt1;
+	char pid_s[16];
+	pid_t pid;
+
+	write_pattern(self->mem, PAGES, 0x11);
+	ASSERT_EQ(0, pipe(go));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(2);
+		_exit(bad_pattern(self->mem, PAGES, 0x11) ? 1 : 0);
+	}
+	close(go[0]);
+	ASSERT_EQ(0, read_spf(&a));
+	flt0 = thread_minflt();
+	write_pattern(self->mem, PAGES, 0x22);
+	flt1 = thread_minflt();
+	ASSERT_EQ(0, read_spf(&b));
+	ASSERT_EQ(1, write(go[1], "x", 1));
+	close(go[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("the child saw the parent's writes (status %#x)", status);
+	EXPECT_EQ(0u, bad_pattern(self->mem, PAGES, 0x22));
+	TH_LOG("%ld faults: %lu attempts, %lu succeeded", flt1 - flt0,
+	       (unsigned long)(b.attempt - a.attempt),
+	       (unsigned long)(b.success - a.success));
+	EXPECT_LE((long)PAGES, flt1 - flt0);
+	EXPECT_TRUE(most_faults_speculated(&a, &b, flt1 - flt0));
+	snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+	ASSERT_EQ(0, ff_audit_run(pid_s, &audit));
+	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
+}
+
+#define UFFD_PAGES	16U
+
+/* Answer @n missing faults on @uffd with pages whose first word is their address. */
+struct uffd_server {
+	int uffd;
+	unsigned int n, served;
+};
+
+static void *uffd_serve(void *arg)
+{
+	struct uffd_server *srv = arg;
+	static char page[PAGE] __attribute__((aligned(PAGE)));
+
+	while (srv->served < srv->n) {
+		struct uffdio_copy copy = { .len = PAGE };
+		struct uffd_msg msg;
+
+		if (read(srv->uffd, &msg, sizeof(msg)) != sizeof(msg) ||
+		    msg.event != UFFD_EVENT_PAGEFAULT)
+			break;
+		copy.dst = msg.arg.pagefault.address & ~(PAGE - 1);
+		*(uint64_t *)page = copy.dst;
+		copy.src = (uintptr_t)page;
+		if (ioctl(srv->uffd, UFFDIO_COPY, &copy))
+			break;
+		srv->served++;
+	}
+	return NULL;
+}
+
+/*
+ * A VMA that userfaultfd watches for missing pages is left to the classic
+ * path, which hands each fault to the monitor: every fault is counted as
+ * spf_abort_uffd, and reads what the monitor put there.
+ */
+TEST_F(spf, userfaultfd_vma_falls_back_and_works)
+{
+	struct uffd_server srv = { .n = UFFD_PAGES };
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+	uint64_t uffd0, uffd1;
+	size_t i, bad = 0;
+	pthread_t server;
+
+	srv.uffd = syscall(__NR_userfaultfd, O_CLOEXEC);
+	if (srv.uffd < 0)
+		SKIP(return, "no userfaultfd: %s", strerror(errno));
+	ASSERT_EQ(0, ioctl(srv.uffd, UFFDIO_API, &api));
+	/* The anon_vma exists: only the registration sends the faults back. */
+	reg.range.start = (uintptr_t)self->mem;
+	reg.range.len = UFFD_PAGES * PAGE;
+	ASSERT_EQ(0, ioctl(srv.uffd, UFFDIO_REGISTER, &reg));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_uffd", &uffd0));
+	ASSERT_EQ(0, pthread_create(&server, NULL, uffd_serve, &srv));
+	for (i = 0; i < UFFD_PAGES; i++) {
+		char *p = self->mem + i * PAGE;
+
+		bad += *(volatile uint64_t *)p != (uintptr_t)p;
+	}
+	pthread_join(server, NULL);
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_uffd", &uffd1));
+	close(srv.uffd);
+	EXPECT_EQ(0u, bad);
+	EXPECT_EQ(UFFD_PAGES, srv.served);
+	EXPECT_LE((uint64_t)UFFD_PAGES, uffd1 - uffd0);
 }
 
 /* With the switch at 0, nothing is attempted. */
