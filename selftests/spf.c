@@ -134,6 +134,49 @@ static size_t bad_pattern(const char *p, size_t pages, uint64_t salt)
 	return bad;
 }
 
+/* A write pass over the region: the thread's faults, the counters around it. */
+struct spf_writes {
+	struct spf_counts a, b;
+	long faults;
+};
+
+static int write_counted(char *mem, uint64_t salt, struct spf_writes *w)
+{
+	long flt0;
+
+	if (read_spf(&w->a))
+		return -1;
+	flt0 = thread_minflt();
+	write_pattern(mem, PAGES, salt);
+	w->faults = thread_minflt() - flt0;
+	return read_spf(&w->b);
+}
+
+/* At least 95% of the pass's faults handled without mmap_lock. */
+static int most_faults_speculated(const struct spf_writes *w)
+{
+	return (w->b.success - w->a.success) * 100 >= (uint64_t)w->faults * 95;
+}
+
+static void log_writes(struct __test_metadata *_metadata, const struct spf_writes *w)
+{
+	TH_LOG("%ld faults: %lu attempts, %lu succeeded, %lu aborted", w->faults,
+	       (unsigned long)(w->b.attempt - w->a.attempt),
+	       (unsigned long)(w->b.success - w->a.success),
+	       (unsigned long)(w->b.aborts - w->a.aborts));
+}
+
+/* The page-table auditor over this process finds no bad contiguous block. */
+static void audit_self(struct __test_metadata *_metadata)
+{
+	struct ff_audit audit;
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, ff_audit_run(pid, &audit));
+	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
+}
+
 /*
  * Write faults on empty PTEs of a private anonymous VMA with an anon_vma,
  * in a process of two threads: nearly all of them speculate and succeed,
@@ -141,21 +184,14 @@ static size_t bad_pattern(const char *p, size_t pages, uint64_t salt)
  */
 TEST_F(spf, write_faults_succeed_without_mmap_lock)
 {
-	struct spf_counts a, b;
-	long flt0, flt1;
+	struct spf_writes w;
 
-	ASSERT_EQ(0, read_spf(&a));
-	flt0 = thread_minflt();
-	write_pattern(self->mem, PAGES, 0x5a);
-	flt1 = thread_minflt();
-	ASSERT_EQ(0, read_spf(&b));
+	ASSERT_EQ(0, write_counted(self->mem, 0x5a, &w));
 	EXPECT_EQ(0u, bad_pattern(self->mem, PAGES, 0x5a));
-	TH_LOG("%ld faults: %lu attempts, %lu succeeded, %lu aborted",
-	       flt1 - flt0, (unsigned long)(b.attempt - a.attempt),
-	       (unsigned long)(b.success - a.success),
-	       (unsigned long)(b.aborts - a.aborts));
-	EXPECT_EQ(b.attempt - a.attempt, (b.success - a.success) + (b.aborts - a.aborts));
-	EXPECT_GE((b.success - a.success) * 100, (uint64_t)(flt1 - flt0) * 95);
+	log_writes(_metadata, &w);
+	EXPECT_EQ(w.b.attempt - w.a.attempt,
+		  (w.b.success - w.a.success) + (w.b.aborts - w.a.aborts));
+	EXPECT_TRUE(most_faults_speculated(&w));
 }
 
 /* Read faults map the zero page, speculatively too, and read zeroes. */
@@ -172,36 +208,19 @@ TEST_F(spf, read_faults_see_zeroes)
 	EXPECT_LT(0u, b.success - a.success);
 }
 
-/*
- * Faults handled without mmap_lock from @a to @b: at least 95% of the
- * @faults the thread took between them.
- */
-static int most_faults_speculated(const struct spf_counts *a,
-				  const struct spf_counts *b, long faults)
-{
-	return (b->success - a->success) * 100 >= (uint64_t)faults * 95;
-}
-
 /* A write after a read replaces the zero page with a page of its own. */
 TEST_F(spf, write_after_read_copies_the_zero_page)
 {
-	struct spf_counts a, b;
 	size_t i, nonzero = 0;
-	long flt0, flt1;
+	struct spf_writes w;
 
 	for (i = 0; i < PAGES; i++)
 		nonzero += *(volatile char *)(self->mem + i * PAGE) != 0;
 	ASSERT_EQ(0u, nonzero);
-	ASSERT_EQ(0, read_spf(&a));
-	flt0 = thread_minflt();
-	write_pattern(self->mem, PAGES, 0x44);
-	flt1 = thread_minflt();
-	ASSERT_EQ(0, read_spf(&b));
+	ASSERT_EQ(0, write_counted(self->mem, 0x44, &w));
 	EXPECT_EQ(0u, bad_pattern(self->mem, PAGES, 0x44));
-	TH_LOG("%ld faults: %lu attempts, %lu succeeded", flt1 - flt0,
-	       (unsigned long)(b.attempt - a.attempt),
-	       (unsigned long)(b.success - a.success));
-	EXPECT_TRUE(most_faults_speculated(&a, &b, flt1 - flt0));
+	log_writes(_metadata, &w);
+	EXPECT_TRUE(most_faults_speculated(&w));
 }
 
 /*
@@ -212,11 +231,8 @@ TEST_F(spf, write_after_read_copies_the_zero_page)
  */
 TEST_F(spf, copy_on_write_after_fork)
 {
-	struct spf_counts a, b;
-	struct ff_audit audit;
+	struct spf_writes w;
 	int go[2], status;
-	long flt0, flt1;
-	char pid_s[16];
 	pid_t pid;
 
 	write_pattern(self->mem, PAGES, 0x11);
@@ -232,25 +248,17 @@ TEST_F(spf, copy_on_write_after_fork)
 		_exit(bad_pattern(self->mem, PAGES, 0x11) ? 1 : 0);
 	}
 	close(go[0]);
-	ASSERT_EQ(0, read_spf(&a));
-	flt0 = thread_minflt();
-	write_pattern(self->mem, PAGES, 0x22);
-	flt1 = thread_minflt();
-	ASSERT_EQ(0, read_spf(&b));
+	ASSERT_EQ(0, write_counted(self->mem, 0x22, &w));
 	ASSERT_EQ(1, write(go[1], "x", 1));
 	close(go[1]);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		TH_LOG("the child saw the parent's writes (status %#x)", status);
 	EXPECT_EQ(0u, bad_pattern(self->mem, PAGES, 0x22));
-	TH_LOG("%ld faults: %lu attempts, %lu succeeded", flt1 - flt0,
-	       (unsigned long)(b.attempt - a.attempt),
-	       (unsigned long)(b.success - a.success));
-	EXPECT_LE((long)PAGES, flt1 - flt0);
-	EXPECT_TRUE(most_faults_speculated(&a, &b, flt1 - flt0));
-	snprintf(pid_s, sizeof(pid_s), "%d", getpid());
-	ASSERT_EQ(0, ff_audit_run(pid_s, &audit));
-	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
+	log_writes(_metadata, &w);
+	EXPECT_LE((long)PAGES, w.faults);
+	EXPECT_TRUE(most_faults_speculated(&w));
+	audit_self(_metadata);
 }
 
 #define UFFD_PAGES	16U
@@ -554,14 +562,10 @@ static void race(struct __test_metadata *_metadata, char *mem,
 		 enum race_writer writer_does)
 {
 	struct race r = { .mem = mem, .writer = writer_does };
-	/* Faults beside a VMA that changes must not go back for it. */
-	int neighbour = writer_does == RACE_MPROTECT_NEIGHBOUR;
 	time_t end = time(NULL) + RACE_SECONDS;
 	struct spf_counts a, b;
 	unsigned long passes = 0, bad = 0;
-	struct ff_audit audit;
 	pthread_t writer;
-	char pid[16];
 
 	if (writer_does == RACE_MPROTECT_NEIGHBOUR) {
 		/* VM_NORESERVE: it never merges with the faulters' VMA. */
@@ -593,15 +597,14 @@ static void race(struct __test_metadata *_metadata, char *mem,
 	EXPECT_EQ(0u, r.failures) TH_LOG("the writer's calls failed %lu times", r.failures);
 	EXPECT_LT(0u, r.loops);
 	EXPECT_LT(0u, b.success - a.success);
-	if (neighbour)
+	if (r.neighbour) {
+		/* Faults beside a VMA that changes must not go back for it. */
 		EXPECT_GE((b.success - a.success) * 100, (b.attempt - a.attempt) * 95);
-	if (r.neighbour)
 		munmap(r.neighbour, NEIGHBOUR_SIZE);
+	}
 	if (r.scratch)
 		munmap(r.scratch, SIZE / 2);
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(0, ff_audit_run(pid, &audit));
-	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
+	audit_self(_metadata);
 }
 
 TEST_F(spf, faults_race_mmap_of_a_neighbour)

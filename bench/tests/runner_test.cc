@@ -123,12 +123,20 @@ TEST(Runner, DenseWriteFaultsEveryPage)
 	EXPECT_GE(s.rss_kb, 4096u / 2);
 }
 
-TEST(Runner, SmallThreadsWorkloadsRun)
+// Threaded workloads at test size: 1 MiB per thread (per loop for pf*).
+static Params small_threads(unsigned iterations, unsigned threads)
 {
 	Params p;
 	p.thread_bytes = 1 << 20;
-	p.iterations = 2;
-	p.threads = 2;
+	p.pf_bytes = 1 << 20;
+	p.iterations = iterations;
+	p.threads = threads;
+	return p;
+}
+
+TEST(Runner, SmallThreadsWorkloadsRun)
+{
+	const Params p = small_threads(2, 2);
 	const Sample mmap = run_in_child(*find_workload("threads-fault-mmap"), p);
 	EXPECT_EQ(2u * 2 * 256, mmap.ops);
 	EXPECT_GE(mmap.writer_loops, 0);
@@ -138,10 +146,7 @@ TEST(Runner, SmallThreadsWorkloadsRun)
 // spf-*: a CPU fewer faulters than threads-fault, the last one for the sibling.
 TEST(Runner, SpfWorkloadsCountTheFaultersPagesAndTheSiblingsLoops)
 {
-	Params p;
-	p.thread_bytes = 1 << 20;
-	p.iterations = 2;
-	p.threads = 3;
+	const Params p = small_threads(2, 3);
 	const Sample alone = run_in_child(*find_workload("spf-alone"), p);
 	EXPECT_EQ(2u * 2 * 256, alone.ops);
 	EXPECT_EQ(2u << 20, alone.bytes);
@@ -153,11 +158,7 @@ TEST(Runner, SpfWorkloadsCountTheFaultersPagesAndTheSiblingsLoops)
 
 TEST(Runner, PfWorkloadsWriteEveryPageOfEveryLoop)
 {
-	Params p;
-	p.pf_bytes = 1 << 20;
-	p.thread_bytes = 1 << 20;
-	p.iterations = 3;
-	p.threads = 2;
+	Params p = small_threads(3, 2);
 	p.file_dir = "/tmp";
 	for (const char *n : {"pf1", "pf2", "pf3"}) {
 		const Sample s = run_in_child(*find_workload(n), p);
@@ -171,11 +172,7 @@ TEST(Runner, PfWorkloadsWriteEveryPageOfEveryLoop)
 
 TEST(Runner, PfFileWorkloadsNeedTheirDirectory)
 {
-	Params p;
-	p.pf_bytes = 1 << 20;
-	p.thread_bytes = 1 << 20;
-	p.iterations = 1;
-	p.threads = 1;
+	Params p = small_threads(1, 1);
 	p.file_dir = "/nonexistent-dir";
 	EXPECT_THROW(run_in_child(*find_workload("pf2"), p), std::runtime_error);
 	EXPECT_NO_THROW(run_in_child(*find_workload("pf1"), p));
