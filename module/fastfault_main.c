@@ -104,6 +104,7 @@ static const struct ff_counter ff_spf_counters[] = {
 	{ "spf_abort_ptl_busy", SPF_ABORT_PTL_BUSY },
 	{ "spf_abort_pmd_changed", SPF_ABORT_PMD_CHANGED },
 	{ "spf_abort_no_memory", SPF_ABORT_NO_MEMORY },
+	{ "spf_abort_file_fault", SPF_ABORT_FILE_FAULT },
 };
 #endif
 

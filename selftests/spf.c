@@ -42,7 +42,7 @@ struct spf_counts {
 static const char *const abort_names[] = {
 	"no_vma", "vma_marked", "vma_changed", "not_anon", "no_anon_vma",
 	"uffd", "policy", "access", "pmd", "pte_present", "swap", "ptl_busy",
-	"pmd_changed", "no_memory",
+	"pmd_changed", "no_memory", "file_fault",
 };
 
 static int read_spf(struct spf_counts *c)
@@ -398,29 +398,38 @@ TEST_F(spf, switch_rejects_bad_input)
 	EXPECT_STREQ("1\n", now);
 }
 
-static sigjmp_buf segv_jump;
-static volatile sig_atomic_t segv_code;
+static sigjmp_buf signal_jump;
+static volatile sig_atomic_t signal_code;
 
-static void on_segv(int sig, siginfo_t *info, void *uc)
+static void on_signal(int sig, siginfo_t *info, void *uc)
 {
-	segv_code = info->si_code;
-	siglongjmp(segv_jump, 1);
+	signal_code = info->si_code;
+	siglongjmp(signal_jump, 1);
 }
 
-/* Write @p; the si_code of the SIGSEGV it raised, or 0. */
-static int write_signal(char *p)
+/* Read or write @p; the si_code of the signal @sig it raised, or 0. */
+static int touch_signal(char *p, int write, int sig)
 {
-	struct sigaction sa = { .sa_sigaction = on_segv, .sa_flags = SA_SIGINFO };
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 	struct sigaction old;
 	int code = 0;
 
-	sigaction(SIGSEGV, &sa, &old);
-	segv_code = 0;
-	if (sigsetjmp(segv_jump, 1) == 0)
-		*(volatile char *)p = 1;
-	code = segv_code;
-	sigaction(SIGSEGV, &old, NULL);
+	sigaction(sig, &sa, &old);
+	signal_code = 0;
+	if (sigsetjmp(signal_jump, 1) == 0) {
+		if (write)
+			*(volatile char *)p = 1;
+		else
+			(void)*(volatile char *)p;
+	}
+	code = signal_code;
+	sigaction(sig, &old, NULL);
 	return code;
+}
+
+static int write_signal(char *p)
+{
+	return touch_signal(p, 1, SIGSEGV);
 }
 
 /* The signals of the classic path: unmapped, PROT_NONE, read-only. */
@@ -437,6 +446,217 @@ TEST_F(spf, signals_are_unchanged)
 	EXPECT_EQ(0, *(volatile char *)(p + PAGE));
 	ASSERT_EQ(0, mprotect(p, 2 * PAGE, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(0, write_signal(p + PAGE));
+}
+
+#define FILE_SIZE	(1UL << 20)	/* the file read cases' memfd */
+#define FILE_PAGES	(FILE_SIZE / PAGE)
+
+/* Page @i of generation @gen: its first words are @gen and @i. */
+static int write_file_page(int fd, size_t i, uint64_t gen)
+{
+	uint64_t words[2] = { gen, i };
+
+	return pwrite(fd, words, sizeof(words), i * PAGE) == sizeof(words) ? 0 : -1;
+}
+
+/* A memfd of @pages pages of generation @gen, or -1. */
+static int memfd_of(size_t pages, uint64_t gen)
+{
+	int fd = memfd_create("spf", MFD_CLOEXEC);
+	size_t i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < pages; i++) {
+		if (write_file_page(fd, i, gen)) {
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+static size_t bad_file_pages(const char *p, size_t pages, uint64_t gen)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < pages; i++) {
+		const volatile uint64_t *w = (const uint64_t *)(p + i * PAGE);
+
+		bad += w[0] != gen || w[1] != i;
+	}
+	return bad;
+}
+
+/*
+ * Reads of a file whose pages are in the page cache: fault-around maps
+ * each page and its neighbours without mmap_lock, shared or private, and
+ * the data is the file's. A write to the private mapping then goes to the
+ * classic path (->fault and a copy), counted as spf_abort_file_fault, and
+ * leaves the file as it was.
+ */
+TEST_F(spf, file_read_faults_map_the_page_cache)
+{
+	static const int flags[] = { MAP_SHARED, MAP_PRIVATE };
+	uint64_t ff0, ff1;
+	struct spf_counts a, b;
+	long flt0, faults;
+	size_t i;
+	char *p;
+	int fd;
+
+	fd = memfd_of(FILE_PAGES, 0x1f);
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2; i++) {
+		p = mmap(NULL, FILE_SIZE, PROT_READ | PROT_WRITE, flags[i], fd, 0);
+		ASSERT_NE(MAP_FAILED, p);
+		/* The first reads set up the page tables; the classic path does. */
+		ASSERT_EQ(0u, bad_file_pages(p, FILE_PAGES, 0x1f));
+		ASSERT_EQ(0, madvise(p, FILE_SIZE, MADV_DONTNEED));
+		ASSERT_EQ(0, read_spf(&a));
+		flt0 = thread_minflt();
+		EXPECT_EQ(0u, bad_file_pages(p, FILE_PAGES, 0x1f));
+		faults = thread_minflt() - flt0;
+		ASSERT_EQ(0, read_spf(&b));
+		TH_LOG("%s: %ld faults: %lu attempts, %lu succeeded",
+		       i ? "private" : "shared", faults,
+		       (unsigned long)(b.attempt - a.attempt),
+		       (unsigned long)(b.success - a.success));
+		/* Fault-around: far fewer faults than pages. */
+		EXPECT_GT((long)FILE_PAGES / 2, faults);
+		EXPECT_GE((b.success - a.success) * 100, (uint64_t)faults * 95);
+		if (flags[i] == MAP_PRIVATE) {
+			ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF,
+						     "spf_abort_file_fault", &ff0));
+			p[PAGE] = 1;
+			ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF,
+						     "spf_abort_file_fault", &ff1));
+			EXPECT_LE(1u, ff1 - ff0);
+			EXPECT_EQ(1, p[PAGE]);
+		}
+		munmap(p, FILE_SIZE);
+	}
+	p = mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0u, bad_file_pages(p, FILE_PAGES, 0x1f));
+	munmap(p, FILE_SIZE);
+	close(fd);
+}
+
+/*
+ * A read past the end of a file raises SIGBUS, as on the classic path: the
+ * page is not in the page cache, so the fault goes back for ->fault.
+ */
+TEST_F(spf, file_read_past_the_end_raises_sigbus)
+{
+	uint64_t ff0, ff1;
+	char *p;
+	int fd;
+
+	fd = memfd_of(1, 0x2e);
+	ASSERT_LE(0, fd);
+	p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	EXPECT_EQ(0u, bad_file_pages(p, 1, 0x2e));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_file_fault", &ff0));
+	EXPECT_EQ(BUS_ADRERR, touch_signal(p + PAGE, 0, SIGBUS));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_file_fault", &ff1));
+	EXPECT_LE(1u, ff1 - ff0);
+	munmap(p, 2 * PAGE);
+	close(fd);
+}
+
+struct truncater {
+	int fd;
+	volatile int stop;
+	uint64_t gen;		/* the last generation written whole */
+	unsigned long failures;
+};
+
+/* Truncate the file to nothing and write it again, one generation a loop. */
+static void *truncate_loop(void *arg)
+{
+	struct truncater *t = arg;
+	uint64_t gen = t->gen;
+	size_t i;
+
+	while (!t->stop) {
+		gen++;
+		t->failures += ftruncate(t->fd, 0) != 0;
+		for (i = 0; i < FILE_PAGES; i++)
+			t->failures += write_file_page(t->fd, i, gen) != 0;
+		__atomic_store_n(&t->gen, gen, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * The first two words of @p in @w, read with on_signal() installed for
+ * SIGBUS; -1 if a read raised it (the page was past the end just then).
+ */
+static int read_words(const char *p, uint64_t w[2])
+{
+	if (sigsetjmp(signal_jump, 1))
+		return -1;
+	w[0] = ((const volatile uint64_t *)p)[0];
+	w[1] = ((const volatile uint64_t *)p)[1];
+	return 0;
+}
+
+/*
+ * Read faults on a file that a sibling truncates and writes again, in a
+ * loop: each read either raises SIGBUS (the page is past the end just
+ * then) or finds the page's own index and a generation no older than the
+ * one written whole before the pass began. A page left mapped by a fault
+ * that raced the truncation would show an older generation.
+ */
+TEST_F(spf, file_truncated_under_read_faults)
+{
+	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
+	struct truncater t = { .gen = 1 };
+	time_t end = time(NULL) + RACE_SECONDS;
+	struct sigaction old;
+	unsigned long passes = 0, stale = 0, sigbus = 0;
+	struct spf_counts a, b;
+	pthread_t truncater;
+	size_t i;
+	char *p;
+
+	t.fd = memfd_of(FILE_PAGES, t.gen);
+	ASSERT_LE(0, t.fd);
+	p = mmap(NULL, FILE_SIZE, PROT_READ, MAP_SHARED, t.fd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0u, bad_file_pages(p, FILE_PAGES, t.gen));
+	ASSERT_EQ(0, read_spf(&a));
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
+	ASSERT_EQ(0, pthread_create(&truncater, NULL, truncate_loop, &t));
+	while (time(NULL) < end) {
+		uint64_t gen = __atomic_load_n(&t.gen, __ATOMIC_ACQUIRE);
+		uint64_t w[2];
+
+		for (i = 0; i < FILE_PAGES; i++) {
+			if (read_words(p + i * PAGE, w))
+				sigbus++;
+			else
+				stale += w[1] != i || w[0] < gen;
+		}
+		passes++;
+	}
+	t.stop = 1;
+	pthread_join(truncater, NULL);
+	sigaction(SIGBUS, &old, NULL);
+	ASSERT_EQ(0, read_spf(&b));
+	TH_LOG("%lu passes, %lu generations, %lu SIGBUS; %lu attempts, %lu succeeded",
+	       passes, (unsigned long)t.gen, sigbus,
+	       (unsigned long)(b.attempt - a.attempt),
+	       (unsigned long)(b.success - a.success));
+	EXPECT_EQ(0u, stale);
+	EXPECT_EQ(0u, t.failures);
+	EXPECT_LT(2u, t.gen);
+	EXPECT_LT(0u, b.success - a.success);
+	munmap(p, FILE_SIZE);
+	close(t.fd);
+	audit_self(_metadata);
 }
 
 /*
