@@ -39,6 +39,9 @@ struct SpfShare {
 	double contended_ops_per_s = 0;
 	double share = 0;  // contended over alone
 	std::optional<double> writer_ops_per_s;  // spf-contended's
+	// spf-other-mm over spf-alone: the same loop in another process, which
+	// the faulters never wait for; none where spf-other-mm did not run.
+	std::optional<double> other_mm_share;
 };
 
 // The shares of every kernel and setting that ran both spf workloads (and

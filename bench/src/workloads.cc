@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <numeric>
 #include <random>
 #include <stdexcept>
@@ -319,6 +321,81 @@ enum class Beside {
 	parked,       // a thread asleep until they finish
 	writer,       // mmap_writer writing every page of its MiB
 	lock_writer,  // mmap_writer writing one byte of its MiB
+	other_mm,     // a parked thread, and lock_writer's loop in a child process
+};
+
+// lock_writer's loop in a child process: the same system calls, page
+// faults, TLB invalidations and frees, but on a mm of its own, so that the
+// faulters never wait for it on mmap_lock. What the faulters lose beside it
+// is what sharing the machine with such a loop costs, whatever the locking.
+class WriterProcess {
+public:
+	WriterProcess()
+	{
+		void *shared = mmap(nullptr, sizeof(State), PROT_READ | PROT_WRITE,
+				    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (shared == MAP_FAILED)
+			fail("mmap of the writer process's state");
+		state_ = new (shared) State;
+		pid_ = fork();
+		if (pid_ < 0) {
+			munmap(state_, sizeof(State));
+			fail("fork of the writer process");
+		}
+		if (pid_ == 0)
+			_exit(run_child());
+	}
+	~WriterProcess()
+	{
+		if (pid_ > 0)
+			reap();
+		munmap(state_, sizeof(State));
+	}
+	WriterProcess(const WriterProcess &) = delete;
+	WriterProcess &operator=(const WriterProcess &) = delete;
+
+	// Stops the child and returns its loop count; throws if it failed.
+	std::uint64_t stop()
+	{
+		if (reap() != 0)
+			throw std::runtime_error("the writer process failed");
+		return state_->loops.load();
+	}
+
+private:
+	struct State {
+		std::atomic<bool> stop{false};
+		std::atomic<std::uint64_t> loops{0};
+	};
+
+	int run_child()
+	{
+		try {
+			constexpr std::uint64_t bytes = 1 << 20;
+			while (!state_->stop.load(std::memory_order_relaxed)) {
+				AnonMap map(bytes);
+				touch_pages(map.data(), bytes, bytes);
+				state_->loops.fetch_add(1, std::memory_order_relaxed);
+			}
+			return 0;
+		} catch (...) {
+			return 1;
+		}
+	}
+	// The child's exit status (0: it stopped when told).
+	int reap()
+	{
+		int status = 0;
+
+		state_->stop.store(true);
+		if (waitpid(pid_, &status, 0) != pid_)
+			status = -1;
+		pid_ = -1;
+		return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	}
+
+	State *state_;
+	pid_t pid_;
 };
 
 // The thread beside the faulters. Stopped and joined by stop(), or by the
@@ -327,7 +404,10 @@ class Sibling {
 public:
 	explicit Sibling(Beside kind) : kind_(kind)
 	{
-		if (kind == Beside::parked)
+		// Forked before any thread of ours starts.
+		if (kind == Beside::other_mm)
+			process_ = std::make_unique<WriterProcess>();
+		if (kind == Beside::parked || kind == Beside::other_mm)
 			thread_ = std::thread([this] { done_.wait(); });
 		else if (kind == Beside::writer)
 			thread_ = std::thread([this] { write_until_done(kPage); });
@@ -348,6 +428,8 @@ public:
 			std::rethrow_exception(error_);
 		if (kind_ == Beside::nothing)
 			return std::nullopt;
+		if (process_)
+			return process_->stop();
 		return loops_.load();
 	}
 
@@ -371,6 +453,7 @@ private:
 	DoneSignal done_;
 	std::atomic<std::uint64_t> loops_{0};
 	std::exception_ptr error_;  // written by the thread, read after the join
+	std::unique_ptr<WriterProcess> process_;
 	std::thread thread_;
 };
 
@@ -428,6 +511,16 @@ WorkloadOutput spf_alone(const Params &prm, Meter &m)
 WorkloadOutput spf_contended(const Params &prm, Meter &m)
 {
 	return refault_threads(prm, m, spf_faulters(thread_count(prm)), Beside::lock_writer);
+}
+
+// spf-contended's sibling loop run by a child process instead, beside a
+// sleeping thread: the faulters' rate with no mmap_lock writer in their mm
+// but the same work on the machine, the most any locking scheme can keep
+// of spf-alone's rate beside that loop (under QEMU TCG, each TLB
+// invalidation the loop broadcasts stops every vCPU).
+WorkloadOutput spf_other_mm(const Params &prm, Meter &m)
+{
+	return refault_threads(prm, m, spf_faulters(thread_count(prm)), Beside::other_mm);
 }
 
 // What pf1, pf2 and pf3 map: will-it-scale's page_fault1, 2 and 3.
@@ -554,6 +647,8 @@ const std::vector<Workload> &all_workloads()
 		{"spf-alone", "threads-fault on a CPU fewer, beside a sleeping thread", spf_alone},
 		{"spf-contended", "threads-fault on a CPU fewer, beside mmap/write a byte/munmap loops",
 		 spf_contended},
+		{"spf-other-mm", "spf-contended's loops run by another process, not a thread",
+		 spf_other_mm},
 		{"pf1", "a thread per CPU: map 16 MiB anonymous, write, unmap, repeat", pf1},
 		{"pf2", "pf1 on a private mapping of a tmpfs file (copy-on-write)", pf2},
 		{"pf3", "pf1 on a shared mapping of a tmpfs file", pf3},

@@ -104,6 +104,18 @@ TEST(Compare, SpfShareIsContendedOverAlonePerKernelAndSetting)
 	EXPECT_EQ("6.1+fastfault", shares[1].kernel);
 	EXPECT_DOUBLE_EQ(0.8, shares[1].share);
 	EXPECT_EQ(50.0, shares[1].writer_ops_per_s);
+	EXPECT_FALSE(shares[0].other_mm_share.has_value());
+}
+
+TEST(Compare, SpfShareBesideAnotherMmIsItsRateOverAlone)
+{
+	const auto shares = ffbench::spf_shares(
+		{spf_rec("6.1", "base", "spf-alone", 200000),
+		 spf_rec("6.1", "base", "spf-contended", 50000),
+		 spf_rec("6.1", "base", "spf-other-mm", 150000)});
+	ASSERT_EQ(1u, shares.size());
+	ASSERT_TRUE(shares[0].other_mm_share.has_value());
+	EXPECT_DOUBLE_EQ(0.75, *shares[0].other_mm_share);
 }
 
 TEST(Compare, SpfShareNeedsBothWorkloadsAndAnUncontendedRate)
@@ -123,7 +135,13 @@ TEST(Compare, SpfShareTableHasARowPerPairAndIsEmptyWithoutOne)
 		{spf_rec("6.1", "base", "spf-alone", 200000),
 		 spf_rec("6.1", "base", "spf-contended", 97300)});
 	EXPECT_NE(std::string::npos, table.find("| kernel | setting | spf-alone ops/s |"));
-	EXPECT_NE(std::string::npos, table.find("| 6.1 | base | 200000 | 97300 | 48.6% | 50 |\n"));
+	EXPECT_NE(std::string::npos, table.find("| 6.1 | base | 200000 | 97300 | 48.6% | 50 | - |\n"));
+	const auto with_other = ffbench::spf_share_table(
+		{spf_rec("6.1", "base", "spf-alone", 200000),
+		 spf_rec("6.1", "base", "spf-contended", 97300),
+		 spf_rec("6.1", "base", "spf-other-mm", 150000)});
+	EXPECT_NE(std::string::npos,
+		  with_other.find("| 6.1 | base | 200000 | 97300 | 48.6% | 50 | 75.0% |\n"));
 }
 
 TEST(Compare, PlotDataHasAColumnPerKernelAndSettingAndDashesForGaps)

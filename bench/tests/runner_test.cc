@@ -71,7 +71,7 @@ TEST(Workloads, EveryIssueWorkloadExists)
 {
 	for (const char *n : {"dense-write", "sparse-64k", "random-4k", "file-read",
 			      "threads-fault", "threads-fault-mmap", "gup-pin", "spf-alone",
-			      "spf-contended", "pf1", "pf2", "pf3"})
+			      "spf-contended", "spf-other-mm", "pf1", "pf2", "pf3"})
 		EXPECT_NE(nullptr, find_workload(n)) << n;
 }
 
@@ -154,6 +154,10 @@ TEST(Runner, SpfWorkloadsCountTheFaultersPagesAndTheSiblingsLoops)
 	const Sample contended = run_in_child(*find_workload("spf-contended"), p);
 	EXPECT_EQ(2u * 2 * 256, contended.ops);
 	EXPECT_GE(contended.writer_loops, 0);
+	// The loops of another process are counted, and it is gone after.
+	const Sample other = run_in_child(*find_workload("spf-other-mm"), p);
+	EXPECT_EQ(2u * 2 * 256, other.ops);
+	EXPECT_GE(other.writer_loops, 0);
 }
 
 TEST(Runner, PfWorkloadsWriteEveryPageOfEveryLoop)
