@@ -303,12 +303,12 @@ private:
 };
 
 // One mmap_lock writer: map 1 MiB, write one byte every `stride` bytes of
-// it, unmap, until told to stop.
-void mmap_writer(const DoneSignal &done, std::atomic<std::uint64_t> &loops,
-		 std::uint64_t stride)
+// it, unmap, until done() is true.
+template <typename Done>
+void mmap_writer(Done done, std::atomic<std::uint64_t> &loops, std::uint64_t stride)
 {
 	constexpr std::uint64_t bytes = 1 << 20;
-	while (!done.raised()) {
+	while (!done()) {
 		AnonMap map(bytes);
 		touch_pages(map.data(), bytes, stride);
 		loops.fetch_add(1, std::memory_order_relaxed);
@@ -371,12 +371,9 @@ private:
 	int run_child()
 	{
 		try {
-			constexpr std::uint64_t bytes = 1 << 20;
-			while (!state_->stop.load(std::memory_order_relaxed)) {
-				AnonMap map(bytes);
-				touch_pages(map.data(), bytes, bytes);
-				state_->loops.fetch_add(1, std::memory_order_relaxed);
-			}
+			// lock_writer's stride: one byte of each MiB.
+			mmap_writer([this] { return state_->stop.load(std::memory_order_relaxed); },
+				    state_->loops, 1 << 20);
 			return 0;
 		} catch (...) {
 			return 1;
@@ -437,7 +434,7 @@ private:
 	void write_until_done(std::uint64_t stride)
 	{
 		try {
-			mmap_writer(done_, loops_, stride);
+			mmap_writer([this] { return done_.raised(); }, loops_, stride);
 		} catch (...) {
 			error_ = std::current_exception();
 		}
