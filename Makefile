@@ -35,6 +35,7 @@ KERNEL ?= series#      series (the patched tree), base (the pinned source alone,
 #                      or 6.12 (Debian's linux-source-6.12, out/6.12: bench only)
 SETTING ?= auto#       bench: settings to run, NAME[,NAME...]; auto: all this kernel has
 RUNS ?= 3#             bench: runs per workload (the median is reported)
+WORKLOAD ?=#           bench: workloads to run, NAME[,NAME...] (ffbench --list); empty: all
 SECONDS ?= 600#        torture: run time (make check runs it for 60)
 SEED ?=#               torture: seed to repeat a run (default: from the clock)
 DEVICE_MEMORY ?= 0#    shell: 1 adds make gup's device memory (test devices, pmem)
@@ -52,6 +53,7 @@ override CONFIG := $(call strip,$(CONFIG))
 override KERNEL := $(call strip,$(KERNEL))
 override SETTING := $(call strip,$(SETTING))
 override RUNS := $(call strip,$(RUNS))
+override WORKLOAD := $(call strip,$(WORKLOAD))
 override SECONDS := $(call strip,$(SECONDS))
 override SEED := $(call strip,$(SEED))
 override DEVICE_MEMORY := $(call strip,$(DEVICE_MEMORY))
@@ -169,7 +171,7 @@ board-test: board
 	@$(S)/summary.sh verdict:$(OUT)/board/boot/verdict tap:$(OUT)/board/boot/results.txt
 
 bench: initramfs-bench
-	$(S)/bench.sh $(SETTING) $(RUNS)
+	$(S)/bench.sh '$(SETTING)' '$(RUNS)' '$(WORKLOAD)'
 
 torture: initramfs-debug
 	$(S)/torture.sh $(SECONDS) '$(SEED)' $(OUT)/torture

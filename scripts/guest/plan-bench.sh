@@ -5,16 +5,19 @@
 # host on /dev/hvc1, then the counters are shown. With ff.devmap= (the boot's
 # device memory) the module makes its devmap device, for setting gup-devmap.
 # ff.kernel= names the kernel in the records (make compare); default uname -r.
+# ff.workload=NAME[,NAME...] runs those workloads alone; default every one.
 arg() { sed -n "s/.*$1=\([a-zA-Z0-9+.,_@-]*\).*/\1/p" /proc/cmdline; }
 settings=$(arg ff.setting); runs=$(arg ff.runs); devmap=$(arg ff.devmap)
 kernel=$(arg ff.kernel)
+workloads=
+for w in $(arg ff.workload | tr ',' ' '); do workloads="$workloads --workload $w"; done
 insmod /fastfault/fastfault.ko ${devmap:+devmap=$devmap} || exit 1
 [ -z "$settings" ] || [ "$settings" = auto ] && settings=$(/fastfault/settings.sh list)
 rm -f /tmp/results.json
 for s in $(echo "$settings" | tr ',' ' '); do
 	echo "fastfault-setting: $s"
 	/fastfault/settings.sh apply "$s" || exit 1
-	only=
+	only=$workloads
 	[ "$s" = gup-devmap ] && only="--workload gup-pin --pin-device /dev/fastfault-devmap"
 	# shellcheck disable=SC2086
 	/bench/ffbench --json /tmp/results.json --append --setting "$s" --runs "${runs:-3}" \
