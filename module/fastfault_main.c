@@ -97,6 +97,7 @@ static const struct ff_counter ff_spf_counters[] = {
 	{ "spf_abort_no_anon_vma", SPF_ABORT_NO_ANON_VMA },
 	{ "spf_abort_uffd", SPF_ABORT_UFFD },
 	{ "spf_abort_policy", SPF_ABORT_POLICY },
+	{ "spf_abort_mlocked", SPF_ABORT_MLOCKED },
 	{ "spf_abort_access", SPF_ABORT_ACCESS },
 	{ "spf_abort_pmd", SPF_ABORT_PMD },
 	{ "spf_abort_pte_present", SPF_ABORT_PTE_PRESENT },

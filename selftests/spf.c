@@ -41,8 +41,8 @@ struct spf_counts {
 
 static const char *const abort_names[] = {
 	"no_vma", "vma_marked", "vma_changed", "not_anon", "no_anon_vma",
-	"uffd", "policy", "access", "pmd", "pte_present", "swap", "ptl_busy",
-	"pmd_changed", "no_memory", "file_fault",
+	"uffd", "policy", "mlocked", "access", "pmd", "pte_present", "swap",
+	"ptl_busy", "pmd_changed", "no_memory", "file_fault",
 };
 
 static int read_spf(struct spf_counts *c)
@@ -328,6 +328,36 @@ TEST_F(spf, userfaultfd_vma_falls_back_and_works)
 	EXPECT_EQ(0u, bad);
 	EXPECT_EQ(UFFD_PAGES, srv.served);
 	EXPECT_LE((uint64_t)UFFD_PAGES, uffd1 - uffd0);
+}
+
+/*
+ * An mlocked VMA is left to the classic path (mlock's page batches turn
+ * interrupts back on, which the PTE lock of a fault without mmap_lock
+ * cannot allow): every fault is counted as spf_abort_mlocked, none as
+ * spf_abort_policy, and the data is there.
+ */
+TEST_F(spf, mlocked_vma_falls_back_counted_as_mlocked)
+{
+	const size_t pages = 64;
+	uint64_t locked0, locked1, policy0, policy1;
+	long faults;
+
+	/* On fault: the pages come in through the faults below. */
+	if (mlock2(self->mem, pages * PAGE, MLOCK_ONFAULT))
+		SKIP(return, "mlock2: %s", strerror(errno));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_mlocked", &locked0));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_policy", &policy0));
+	faults = thread_minflt();
+	write_pattern(self->mem, pages, 0x4c);
+	faults = thread_minflt() - faults;
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_mlocked", &locked1));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_SPF, "spf_abort_policy", &policy1));
+	EXPECT_EQ(0u, bad_pattern(self->mem, pages, 0x4c));
+	/* The reservation may map ahead: fewer faults than pages. */
+	EXPECT_LT(0, faults);
+	EXPECT_LE((uint64_t)faults, locked1 - locked0);
+	EXPECT_EQ(policy0, policy1);
+	EXPECT_EQ(0, munlock(self->mem, pages * PAGE));
 }
 
 /* With the switch at 0, nothing is attempted. */
