@@ -57,6 +57,10 @@ static const struct ff_counter ff_reserve_counters[] = {
 	{ "anon_reserve_reclaim", ANON_RESERVE_RECLAIM },
 	{ "anon_reserve_skip", ANON_RESERVE_SKIP },
 	{ "anon_reserve_map_ahead", ANON_RESERVE_MAP_AHEAD },
+#ifdef ANON_RESERVE_MAX_SLOTS
+	{ "anon_reserve_slot_evict", ANON_RESERVE_SLOT_EVICT },
+	{ "anon_reserve_return", ANON_RESERVE_RETURN },
+#endif
 };
 #endif
 
@@ -70,6 +74,10 @@ static const struct ff_counter ff_cont_counters[] = {
 	{ "cont_pte_unfold_access", CONT_PTE_UNFOLD_ACCESS },
 #ifdef arch_unfold_contig_at
 	{ "cont_pte_unfold_split", CONT_PTE_UNFOLD_SPLIT },
+#endif
+#ifdef arch_set_contig_ptes
+	{ "cont_pte_fold_empty", CONT_PTE_FOLD_EMPTY },
+	{ "cont_pte_clear_whole", CONT_PTE_CLEAR_WHOLE },
 #endif
 };
 #endif
@@ -217,6 +225,34 @@ static const struct file_operations ff_ctl_fops = {
 	.llseek = noop_llseek,
 };
 
+#ifdef ANON_RESERVE_MAX_SLOTS
+/*
+ * reserve/slots_in_use: the reservation slots that hold a block now, over
+ * all mms. A level, not an event count: reset leaves it alone.
+ */
+static int ff_slots_in_use_show(struct seq_file *m, void *unused)
+{
+	seq_printf(m, "%lu\n", anon_reserve_slots_in_use());
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(ff_slots_in_use);
+
+static void ff_reserve_levels_create(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
+		if (!strcmp(ff_features[i].name, FASTFAULT_DIR_RESERVE))
+			debugfs_create_file("slots_in_use", 0400,
+					    ff_features[i].dir, NULL,
+					    &ff_slots_in_use_fops);
+}
+#else
+static void ff_reserve_levels_create(void)
+{
+}
+#endif
+
 static void ff_free_features(void)
 {
 	unsigned int i;
@@ -257,6 +293,7 @@ static int __init fastfault_init(void)
 	ff_notify_create(ff_root);
 	for (i = 0; i < ARRAY_SIZE(ff_features); i++)
 		ff_feature_publish(&ff_features[i], ff_root);
+	ff_reserve_levels_create();
 	return 0;
 err_devmem:
 	ff_devmem_exit();

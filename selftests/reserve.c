@@ -38,7 +38,7 @@
 #define STACK_SIZE	(256 * 1024UL)
 
 struct counts {
-	uint64_t alloc, alloc_fail, hit, release, reclaim, skip, map_ahead;
+	uint64_t alloc, alloc_fail, hit, release, reclaim, skip, map_ahead, returned;
 };
 
 static void read_counts(struct __test_metadata *_metadata, struct counts *c)
@@ -54,6 +54,9 @@ static void read_counts(struct __test_metadata *_metadata, struct counts *c)
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_skip", &c->skip));
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_map_ahead",
 				     &c->map_ahead));
+	/* Pages given back unmapped to their reservation: newer kernels. */
+	if (ff_counter_read(FASTFAULT_DIR_RESERVE, "anon_reserve_return", &c->returned))
+		c->returned = 0;
 }
 
 static void delta(const struct counts *a, const struct counts *b, struct counts *d)
@@ -65,6 +68,7 @@ static void delta(const struct counts *a, const struct counts *b, struct counts 
 	d->reclaim = b->reclaim - a->reclaim;
 	d->skip = b->skip - a->skip;
 	d->map_ahead = b->map_ahead - a->map_ahead;
+	d->returned = b->returned - a->returned;
 }
 
 static long minflt(void)
@@ -749,18 +753,21 @@ TEST_F(reserve, switch_rejects_bad_input)
 /*
  * The page identity: each reservation takes 16 pages; the faulting page is
  * counted by alloc itself, each other one must be mapped (hit, map_ahead),
- * given back (release) or reclaimed by the shrinker (reclaim). A shortfall
- * is a page the counters lost track of, an excess one counted twice.
+ * given back (release) or reclaimed by the shrinker (reclaim). A page a
+ * fault was handed and gave back unmapped (returned) is counted again when
+ * it is handed out again. A shortfall is a page the counters lost track of,
+ * an excess one counted twice.
  */
 static void expect_every_page_accounted(struct __test_metadata *_metadata,
 					const struct counts *d)
 {
-	EXPECT_EQ(CHUNK_PAGES * d->alloc,
+	EXPECT_EQ(CHUNK_PAGES * d->alloc + d->returned,
 		  d->alloc + d->hit + d->map_ahead + d->release + d->reclaim)
-		TH_LOG("alloc %lu alloc_fail %lu hit %lu map_ahead %lu release %lu reclaim %lu",
-		       (unsigned long)d->alloc, (unsigned long)d->alloc_fail,
+		TH_LOG("alloc %lu alloc_fail %lu hit %lu map_ahead %lu release %lu reclaim %lu "
+		       "returned %lu", (unsigned long)d->alloc, (unsigned long)d->alloc_fail,
 		       (unsigned long)d->hit, (unsigned long)d->map_ahead,
-		       (unsigned long)d->release, (unsigned long)d->reclaim);
+		       (unsigned long)d->release, (unsigned long)d->reclaim,
+		       (unsigned long)d->returned);
 }
 
 /*
@@ -1118,6 +1125,221 @@ TEST_F_TIMEOUT(reserve, threads_refilling_one_chunk_leak_nothing, RACE_SECONDS +
 	expect_every_page_accounted(_metadata, &d);
 	EXPECT_EQ(0, kmsg_says(kmsg, "Bad rss-counter"));
 	close(kmsg);
+}
+
+/*
+ * Threads of one mm on different CPUs. Each CPU reserves in a slot of its
+ * own in the mm (mm/anon_reserve.c), so a thread filling a chunk does not
+ * lose its block to another thread filling another chunk meanwhile, and
+ * every chunk is one aligned, physically contiguous, folded block; and
+ * threads that fill the same chunks take pages from whichever slot holds
+ * the chunk. Each filler is pinned to its CPU; the kernel cannot be asked
+ * which CPU a fault ran on, so a filler that could not be pinned skips.
+ */
+#define SLOT_THREADS	2
+#define SLOT_CHUNKS	32
+
+struct slot_filler {
+	pthread_t thread;
+	pthread_barrier_t *start;
+	char *mem;
+	size_t first;	/* the first page it writes, */
+	size_t stride;	/* and every stride-th one after it */
+	size_t pages;
+	unsigned int seed;
+	int cpu;
+	int pinned;
+};
+
+static void *slot_fill(void *arg)
+{
+	struct slot_filler *f = arg;
+	cpu_set_t one;
+	size_t i;
+
+	CPU_ZERO(&one);
+	CPU_SET(f->cpu, &one);
+	f->pinned = !pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+	pthread_barrier_wait(f->start);
+	for (i = f->first; i < f->pages; i += f->stride)
+		*(unsigned int *)(f->mem + i * PAGE) = f->seed ^ (unsigned int)i;
+	return NULL;
+}
+
+/* Pages of the filler's share that do not hold what it wrote. */
+static size_t slot_bad_pages(const struct slot_filler *f)
+{
+	size_t i, bad = 0;
+
+	for (i = f->first; i < f->pages; i += f->stride)
+		bad += *(unsigned int *)(f->mem + i * PAGE) != (f->seed ^ (unsigned int)i);
+	return bad;
+}
+
+/* Run the fillers, each on its CPU; 0, or -1 if one could not be pinned. */
+static int slot_run(struct __test_metadata *_metadata, struct slot_filler *f,
+		    unsigned int n)
+{
+	pthread_barrier_t start;
+	unsigned int i;
+	int pinned = 1;
+
+	ASSERT_EQ(0, pthread_barrier_init(&start, NULL, n));
+	for (i = 0; i < n; i++) {
+		f[i].start = &start;
+		ASSERT_EQ(0, pthread_create(&f[i].thread, NULL, slot_fill, &f[i]));
+	}
+	for (i = 0; i < n; i++) {
+		pthread_join(f[i].thread, NULL);
+		pinned &= f[i].pinned;
+	}
+	pthread_barrier_destroy(&start);
+	return pinned ? 0 : -1;
+}
+
+/*
+ * Chunks of [p, p + chunks * CHUNK) that are not one aligned run of PFNs;
+ * with @verbose, each is named in the log.
+ */
+static size_t chunks_not_contiguous(struct __test_metadata *_metadata,
+				    const char *p, size_t chunks, int verbose)
+{
+	uint64_t first, pfn = 0;
+	size_t c, i, bad = 0;
+
+	for (c = 0; c < chunks; c++) {
+		ASSERT_EQ(0, ff_pagemap_pfn(p + c * CHUNK, &first));
+		ASSERT_NE(0u, first) TH_LOG("pagemap shows no PFNs: not root?");
+		if (first % CHUNK_PAGES) {
+			bad++;
+			if (verbose)
+				TH_LOG("chunk %zu: page 0 at pfn %#lx, not 64 KiB aligned", c,
+				       (unsigned long)first);
+			continue;
+		}
+		for (i = 1; i < CHUNK_PAGES; i++) {
+			ASSERT_EQ(0, ff_pagemap_pfn(p + c * CHUNK + i * PAGE, &pfn));
+			if (pfn != first + i)
+				break;
+		}
+		if (i == CHUNK_PAGES)
+			continue;
+		bad++;
+		if (verbose)
+			TH_LOG("chunk %zu: page %zu at pfn %#lx, page 0 at %#lx", c, i,
+			       (unsigned long)pfn, (unsigned long)first);
+	}
+	return bad;
+}
+
+static void audit_self(struct __test_metadata *_metadata, struct ff_audit *audit)
+{
+	char pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, ff_audit_run(pid, audit));
+	EXPECT_EQ(0u, audit->violations) TH_LOG("%s", audit->report);
+}
+
+TEST_F(reserve, threads_on_two_cpus_fill_different_chunks_whole)
+{
+	struct slot_filler f[SLOT_THREADS] = { 0 };
+	uint64_t evict0, evict1;
+	struct counts a, b, d;
+	struct ff_audit audit;
+	const char *policy;
+	unsigned int i, round;
+	size_t bad;
+	char *p;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < SLOT_THREADS)
+		SKIP(return, "fewer than %d CPUs", SLOT_THREADS);
+	ASSERT_NE(NULL, p = map_chunks(self, 2 * SLOT_THREADS * SLOT_CHUNKS));
+	/* The seed policy, then the adaptive one, each on fresh chunks. */
+	for (round = 0; round < 2; round++) {
+		policy = round ? "1" : "0";
+		ASSERT_EQ(0, ff_write_file(ADAPTIVE, policy));
+		ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE,
+					     "anon_reserve_slot_evict", &evict0));
+		for (i = 0; i < SLOT_THREADS; i++) {
+			f[i].mem = p + (round * SLOT_THREADS + i) * SLOT_CHUNKS * CHUNK;
+			f[i].first = 0;
+			f[i].stride = 1;
+			f[i].pages = SLOT_CHUNKS * CHUNK_PAGES;
+			f[i].seed = 0x51075 + i;
+			f[i].cpu = i;
+		}
+		read_counts(_metadata, &a);
+		if (slot_run(_metadata, f, SLOT_THREADS))
+			SKIP(return, "could not pin a thread to each CPU");
+		read_counts(_metadata, &b);
+		delta(&a, &b, &d);
+		TH_LOG("adaptive %s: alloc %lu alloc_fail %lu skip %lu hit %lu map_ahead %lu "
+		       "release %lu returned %lu", policy, (unsigned long)d.alloc,
+		       (unsigned long)d.alloc_fail, (unsigned long)d.skip, (unsigned long)d.hit,
+		       (unsigned long)d.map_ahead, (unsigned long)d.release,
+		       (unsigned long)d.returned);
+		ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_RESERVE,
+					     "anon_reserve_slot_evict", &evict1));
+		/*
+		 * A chunk can be cut only where a page of it came from no
+		 * reservation: a fault the adaptive policy served with one
+		 * page (the switch to it backs off first: the last chunk of
+		 * the seed round looks sparse to it), or a failed
+		 * allocation. Never because the other thread took its block.
+		 */
+		bad = 0;
+		for (i = 0; i < SLOT_THREADS; i++) {
+			EXPECT_EQ(0u, slot_bad_pages(&f[i])) TH_LOG("adaptive %s, thread %u",
+								     policy, i);
+			bad += chunks_not_contiguous(_metadata, f[i].mem, SLOT_CHUNKS, 1);
+		}
+		EXPECT_LE(bad, d.skip + d.alloc_fail) TH_LOG("adaptive %s: %lu chunks cut",
+							     policy, (unsigned long)bad);
+		TH_LOG("adaptive %s: %lu slot evictions", policy,
+		       (unsigned long)(evict1 - evict0));
+	}
+	/* Every block right; those of the seed round all folded. */
+	audit_self(_metadata, &audit);
+	EXPECT_LE((uint64_t)(SLOT_THREADS * SLOT_CHUNKS), audit.blocks)
+		TH_LOG("%s", audit.report);
+}
+
+TEST_F(reserve, threads_on_two_cpus_fill_the_same_chunks)
+{
+	struct slot_filler f[SLOT_THREADS] = { 0 };
+	struct counts a, b, d;
+	struct ff_audit audit;
+	unsigned int i;
+	char *p;
+
+	if (sysconf(_SC_NPROCESSORS_ONLN) < SLOT_THREADS)
+		SKIP(return, "fewer than %d CPUs", SLOT_THREADS);
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	read_counts_settled(_metadata, &a);
+	ASSERT_NE(NULL, p = map_chunks(self, SLOT_CHUNKS));
+	/* Thread i writes pages i, i + 2, ...: both write every chunk. */
+	for (i = 0; i < SLOT_THREADS; i++) {
+		f[i].mem = p;
+		f[i].first = i;
+		f[i].stride = SLOT_THREADS;
+		f[i].pages = SLOT_CHUNKS * CHUNK_PAGES;
+		f[i].seed = 0x5a3e + i;
+		f[i].cpu = i;
+	}
+	if (slot_run(_metadata, f, SLOT_THREADS))
+		SKIP(return, "could not pin a thread to each CPU");
+	for (i = 0; i < SLOT_THREADS; i++)
+		EXPECT_EQ(0u, slot_bad_pages(&f[i])) TH_LOG("thread %u", i);
+	audit_self(_metadata, &audit);
+	TH_LOG("%lu of %d chunks contiguous, %lu blocks folded",
+	       (unsigned long)(SLOT_CHUNKS - chunks_not_contiguous(_metadata, p, SLOT_CHUNKS, 0)),
+	       SLOT_CHUNKS, (unsigned long)audit.blocks);
+	ASSERT_EQ(0, munmap(p, self->size));
+	self->mem = NULL;
+	read_counts_settled(_metadata, &b);
+	delta(&a, &b, &d);
+	expect_every_page_accounted(_metadata, &d);
 }
 
 /*
