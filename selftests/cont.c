@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "fastfault.h"
 #include "ff_util.h"
+#include "ff_audit_self.h"
 
 #define SWITCH		FF_RESERVE_ENABLED
 #define ADAPTIVE	FF_RESERVE_ADAPTIVE
@@ -89,15 +90,6 @@ static size_t bad_pages(const char *p, size_t first, size_t n)
 		    *(const unsigned int *)(p + i * PAGE) != pattern(i))
 			bad++;
 	return bad;
-}
-
-static void audit_self(struct __test_metadata *_metadata, struct ff_audit *a)
-{
-	char pid[16];
-
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(0, ff_audit_run(pid, a));
-	EXPECT_EQ(0u, a->violations) TH_LOG("%s", a->report);
 }
 
 /*

@@ -29,6 +29,7 @@
 #include "kselftest_harness.h"
 #include "fastfault.h"
 #include "ff_util.h"
+#include "ff_audit_self.h"
 
 #define SWITCH		FF_RESERVE_ENABLED
 #define ADAPTIVE	FF_RESERVE_ADAPTIVE
@@ -1230,15 +1231,6 @@ static size_t chunks_not_contiguous(struct __test_metadata *_metadata,
 			       (unsigned long)pfn, (unsigned long)first);
 	}
 	return bad;
-}
-
-static void audit_self(struct __test_metadata *_metadata, struct ff_audit *audit)
-{
-	char pid[16];
-
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(0, ff_audit_run(pid, audit));
-	EXPECT_EQ(0u, audit->violations) TH_LOG("%s", audit->report);
 }
 
 TEST_F(reserve, threads_on_two_cpus_fill_different_chunks_whole)

@@ -27,6 +27,7 @@
 
 #include "kselftest_harness.h"
 #include "ff_util.h"
+#include "ff_audit_self.h"
 #include "fastfault.h"
 
 #define PAGE		4096UL
@@ -166,17 +167,6 @@ static void log_writes(struct __test_metadata *_metadata, const struct spf_write
 	       (unsigned long)(w->b.aborts - w->a.aborts));
 }
 
-/* The page-table auditor over this process finds no bad contiguous block. */
-static void audit_self(struct __test_metadata *_metadata)
-{
-	struct ff_audit audit;
-	char pid[16];
-
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	ASSERT_EQ(0, ff_audit_run(pid, &audit));
-	EXPECT_EQ(0u, audit.violations) TH_LOG("%s", audit.report);
-}
-
 /*
  * Write faults on empty PTEs of a private anonymous VMA with an anon_vma,
  * in a process of two threads: nearly all of them speculate and succeed,
@@ -234,6 +224,7 @@ TEST_F(spf, copy_on_write_after_fork)
 	struct spf_writes w;
 	int go[2], status;
 	pid_t pid;
+	struct ff_audit audit;
 
 	write_pattern(self->mem, PAGES, 0x11);
 	ASSERT_EQ(0, pipe(go));
@@ -258,7 +249,7 @@ TEST_F(spf, copy_on_write_after_fork)
 	log_writes(_metadata, &w);
 	EXPECT_LE((long)PAGES, w.faults);
 	EXPECT_TRUE(most_faults_speculated(&w));
-	audit_self(_metadata);
+	audit_self(_metadata, &audit);
 }
 
 #define UFFD_PAGES	16U
@@ -673,6 +664,7 @@ TEST_F(spf, file_truncated_under_read_faults)
 {
 	struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO };
 	struct truncater t = { .gen = 1 };
+	struct ff_audit audit;
 	time_t end = time(NULL) + RACE_SECONDS;
 	struct sigaction old;
 	unsigned long passes = 0, stale = 0, sigbus = 0;
@@ -715,7 +707,7 @@ TEST_F(spf, file_truncated_under_read_faults)
 	EXPECT_LT(0u, b.success - a.success);
 	munmap(p, FILE_SIZE);
 	close(t.fd);
-	audit_self(_metadata);
+	audit_self(_metadata, &audit);
 }
 
 /*
@@ -841,6 +833,7 @@ static void race(struct __test_metadata *_metadata, char *mem,
 		 enum race_writer writer_does)
 {
 	struct race r = { .mem = mem, .writer = writer_does };
+	struct ff_audit audit;
 	time_t end = time(NULL) + RACE_SECONDS;
 	struct spf_counts a, b;
 	unsigned long passes = 0, bad = 0;
@@ -883,7 +876,7 @@ static void race(struct __test_metadata *_metadata, char *mem,
 	}
 	if (r.scratch)
 		munmap(r.scratch, SIZE / 2);
-	audit_self(_metadata);
+	audit_self(_metadata, &audit);
 }
 
 TEST_F(spf, faults_race_mmap_of_a_neighbour)
