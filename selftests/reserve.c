@@ -528,6 +528,23 @@ TEST_F(reserve, failed_allocation_falls_back_to_one_page)
 	EXPECT_EQ(3, p[CHUNK]);
 }
 
+/*
+ * The adaptive policy scores each CPU's reservation slot apart: a case
+ * that counts its verdicts fault by fault stays on the CPU it starts on,
+ * or a migration halfway starts it afresh in another slot (a57 runs saw
+ * adaptive_backs_off_after_failed_allocation skip 1 fault, not 16).
+ */
+static void stay_on_this_cpu(struct __test_metadata *_metadata)
+{
+	int cpu = sched_getcpu();
+	cpu_set_t one;
+
+	ASSERT_LE(0, cpu);
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
+}
+
 TEST_F(reserve, adaptive_maps_dense_chunks_at_first_fault)
 {
 	const size_t chunks = 64;
@@ -535,6 +552,7 @@ TEST_F(reserve, adaptive_maps_dense_chunks_at_first_fault)
 	long faults;
 	char *p;
 
+	stay_on_this_cpu(_metadata);
 	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
 	ASSERT_NE(NULL, p = map_chunks(self, chunks));
 	read_counts(_metadata, &a);
@@ -558,6 +576,7 @@ TEST_F(reserve, adaptive_backs_off_on_sparse_touch)
 	size_t c;
 	char *p;
 
+	stay_on_this_cpu(_metadata);
 	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
 	ASSERT_NE(NULL, p = map_chunks(self, chunks));
 	read_counts(_metadata, &a);
@@ -586,6 +605,7 @@ TEST_F(reserve, adaptive_backs_off_after_failed_allocation)
 
 	if (access(FF_FAIL_PAGE_ALLOC "probability", W_OK))
 		SKIP(return, "kernel without CONFIG_FAIL_PAGE_ALLOC and its debugfs");
+	stay_on_this_cpu(_metadata);
 	ASSERT_NE(NULL, p = map_chunks(self, 3));
 	/*
 	 * A dense chunk next to the one that fails, filled under the seed
@@ -1347,15 +1367,12 @@ TEST_F(reserve, threads_on_two_cpus_fill_the_same_chunks)
 #define MEMCG_MAX	(3 * 1024 * 1024L)
 #define MEMCG_SLACK	(24 * 1024L)
 
-/* The value of the line "@name N" of the group's memory.stat. */
-static int memcg_stat(const char *name, long *value)
+/* The value of the line "@name N" of a memory.stat read into @stat. */
+static int stat_line(const char *stat, const char *name, long *value)
 {
-	static char stat[4096];
-	char *line = stat;
+	const char *line = stat;
 	size_t len = strlen(name);
 
-	if (ff_read_file(MEMCG_DIR "/memory.stat", stat, sizeof(stat)) <= 0)
-		return -1;
 	for (; line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
 		if (!strncmp(line, name, len) && line[len] == ' ') {
 			*value = atol(line + len + 1);
@@ -1363,6 +1380,16 @@ static int memcg_stat(const char *name, long *value)
 		}
 	}
 	return -1;
+}
+
+/* The value of the line "@name N" of the group's memory.stat. */
+static int memcg_stat(const char *name, long *value)
+{
+	static char stat[4096];
+
+	if (ff_read_file(MEMCG_DIR "/memory.stat", stat, sizeof(stat)) <= 0)
+		return -1;
+	return stat_line(stat, name, value);
 }
 
 static void write_up_to_the_limit(void)
@@ -1462,6 +1489,112 @@ TEST_F(reserve, memcg_limit_is_not_oom_killed_by_map_ahead)
 	EXPECT_GT(d.map_ahead, 0u);
 	/* Some pages mapped ahead could not be charged, and went back. */
 	EXPECT_GT(d.release, 0u);
+out:
+	if (mounted)
+		umount(CGROUP2);
+}
+
+/*
+ * A dense chunk is mapped whole with its rmap and LRU counted once for the
+ * sixteen pages (page_add_new_anon_rmap_block(), lru_add_block_vma()): the
+ * group's anon and anon LRU sizes must still move by every page, and back.
+ * memory.stat may lag by the updates each CPU has not yet flushed (under
+ * 64 pages a CPU, and as many again before a read flushes): LRU_SLACK
+ * covers them, far below the 15 pages a chunk a per-chunk miscount loses.
+ */
+#define LRU_DIR		CGROUP2 "/fastfault-reserve-lru"
+#define LRU_BYTES	(16 * 1024 * 1024L)
+#define LRU_SLACK	(2 * 1024 * 1024L)
+
+struct anon_sizes {
+	long mapped, lru;
+};
+
+static void read_anon_sizes(struct __test_metadata *_metadata, struct anon_sizes *s)
+{
+	long inactive, active;
+	static char stat[4096];
+
+	ASSERT_LT(0, ff_read_file(LRU_DIR "/memory.stat", stat, sizeof(stat)));
+	ASSERT_EQ(0, stat_line(stat, "anon", &s->mapped));
+	ASSERT_EQ(0, stat_line(stat, "inactive_anon", &inactive));
+	ASSERT_EQ(0, stat_line(stat, "active_anon", &active));
+	s->lru = inactive + active;
+}
+
+/* The child: join the group, then write, unmap and exit at the parent's word. */
+static void lru_child(int to_parent, int from_parent)
+{
+	char pid_s[16], c = 0;
+	char *p;
+
+	snprintf(pid_s, sizeof(pid_s), "%d", getpid());
+	if (ff_write_file(LRU_DIR "/cgroup.procs", pid_s))
+		_exit(3);
+	p = ff_mmap_aligned(LRU_BYTES, CHUNK);
+	if (p == MAP_FAILED)
+		_exit(4);
+	if (write(to_parent, &c, 1) != 1 || read(from_parent, &c, 1) != 1)
+		_exit(5);
+	fill(p, LRU_BYTES, 0x1ab);
+	if (check(p, LRU_BYTES, 0x1ab))
+		_exit(6);
+	if (write(to_parent, &c, 1) != 1 || read(from_parent, &c, 1) != 1)
+		_exit(5);
+	munmap(p, LRU_BYTES);
+	if (write(to_parent, &c, 1) != 1 || read(from_parent, &c, 1) != 1)
+		_exit(5);
+	_exit(0);
+}
+
+TEST_F(reserve, chunks_mapped_whole_count_every_page_as_anon_on_the_lru)
+{
+	struct anon_sizes before, written, unmapped;
+	int up[2], down[2], status, mounted;
+	uint64_t empty0, empty1;
+	char c = 0;
+	pid_t pid;
+
+	if (access(CGROUP2, F_OK))
+		SKIP(return, "no %s to mount cgroup v2 on", CGROUP2);
+	mounted = cgroup2_mount(_metadata);
+	if (ff_write_file(CGROUP2 "/cgroup.subtree_control", "+memory"))
+		SKIP(goto out, "no cgroup v2 memory controller (bound to v1?)");
+	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
+	rmdir(LRU_DIR);
+	ASSERT_EQ(0, mkdir(LRU_DIR, 0755));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold_empty", &empty0));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0)
+		lru_child(up[1], down[0]);
+
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	read_anon_sizes(_metadata, &before);
+	ASSERT_EQ(1, write(down[1], &c, 1));
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	read_anon_sizes(_metadata, &written);
+	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold_empty", &empty1));
+	ASSERT_EQ(1, write(down[1], &c, 1));
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	read_anon_sizes(_metadata, &unmapped);
+	ASSERT_EQ(1, write(down[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	rmdir(LRU_DIR);
+
+	TH_LOG("anon %ld -> %ld -> %ld, anon LRU %ld -> %ld -> %ld; %llu chunks mapped whole",
+	       before.mapped, written.mapped, unmapped.mapped, before.lru, written.lru,
+	       unmapped.lru, (unsigned long long)(empty1 - empty0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		TH_LOG("child exit status %d", WEXITSTATUS(status));
+	/* Most of the 256 chunks were mapped whole, not page by page. */
+	EXPECT_GE(empty1 - empty0, LRU_BYTES / CHUNK / 2);
+	EXPECT_LE(labs(written.mapped - before.mapped - LRU_BYTES), LRU_SLACK);
+	EXPECT_LE(labs(written.lru - before.lru - LRU_BYTES), LRU_SLACK);
+	EXPECT_LE(labs(unmapped.mapped - before.mapped), LRU_SLACK);
+	EXPECT_LE(labs(unmapped.lru - before.lru), LRU_SLACK);
 out:
 	if (mounted)
 		umount(CGROUP2);
