@@ -63,7 +63,12 @@ int main(int argc, char **argv)
 			std::fprintf(stderr, "ffbench: %s\n", e.what());
 			return 1;
 		}
-		records.push_back(aggregate(opt.kernel, opt.setting, name, samples));
+		try {
+			add_runs(records, aggregate(opt.kernel, opt.setting, name, samples));
+		} catch (const std::exception &e) {
+			std::fprintf(stderr, "ffbench: %s: %s\n", opt.json_path.c_str(), e.what());
+			return 1;
+		}
 		std::fprintf(stderr, "ffbench: %s done (%u runs)\n", name.c_str(), opt.runs);
 	}
 	std::fputs(format_table(records).c_str(), stdout);

@@ -9,8 +9,41 @@ namespace ffbench {
 
 using nlohmann::json;
 
+static json sample_to_json(const Sample &s)
+{
+	return json{
+		{"minflt", s.minflt},	   {"majflt", s.majflt}, {"rss_kb", s.rss_kb},
+		{"cont_kb", s.cont_kb},	   {"user_s", s.user_s}, {"sys_s", s.sys_s},
+		{"wall_s", s.wall_s},	   {"ops", s.ops},	 {"bytes", s.bytes},
+		{"writer_loops", s.writer_loops},
+	};
+}
+
+template <typename T> static T field(const json &j, const char *name);
+
+static Sample sample_from_json(const json &j)
+{
+	if (!j.is_object())
+		throw std::runtime_error("a sample is not a JSON object");
+	Sample s;
+	s.minflt = field<std::uint64_t>(j, "minflt");
+	s.majflt = field<std::uint64_t>(j, "majflt");
+	s.rss_kb = field<std::uint64_t>(j, "rss_kb");
+	s.cont_kb = field<std::int64_t>(j, "cont_kb");
+	s.user_s = field<double>(j, "user_s");
+	s.sys_s = field<double>(j, "sys_s");
+	s.wall_s = field<double>(j, "wall_s");
+	s.ops = field<std::uint64_t>(j, "ops");
+	s.bytes = field<std::uint64_t>(j, "bytes");
+	s.writer_loops = field<std::int64_t>(j, "writer_loops");
+	return s;
+}
+
 static json to_json(const Record &r)
 {
+	json samples = json::array();
+	for (const auto &s : r.samples)
+		samples.push_back(sample_to_json(s));
 	return json{
 		{"kernel", r.kernel},
 		{"setting", r.setting},
@@ -28,6 +61,7 @@ static json to_json(const Record &r)
 		{"faults_per_s", r.faults_per_s},
 		{"writer_ops_per_s", r.writer_ops_per_s ? json(*r.writer_ops_per_s) : json(nullptr)},
 		{"runs", r.runs},
+		{"samples", samples},
 	};
 }
 
@@ -88,6 +122,12 @@ std::vector<Record> records_from_json(const std::string &text)
 		if (j.contains("writer_ops_per_s") && !j.at("writer_ops_per_s").is_null())
 			r.writer_ops_per_s = field<double>(j, "writer_ops_per_s");
 		r.runs = j.value("runs", 0u);
+		if (j.contains("samples")) {
+			if (!j.at("samples").is_array())
+				throw std::runtime_error("record field \"samples\" is not an array");
+			for (const auto &s : j.at("samples"))
+				r.samples.push_back(sample_from_json(s));
+		}
 		records.push_back(std::move(r));
 	}
 	return records;

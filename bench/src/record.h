@@ -8,6 +8,20 @@
 
 namespace ffbench {
 
+// What one run measured, between Meter::start() and Meter::stop().
+struct Sample {
+	std::uint64_t minflt = 0;
+	std::uint64_t majflt = 0;
+	std::uint64_t rss_kb = 0;
+	std::int64_t cont_kb = -1;  // -1: no auditor
+	double user_s = 0;
+	double sys_s = 0;
+	double wall_s = 0;
+	std::uint64_t ops = 0;
+	std::uint64_t bytes = 0;
+	std::int64_t writer_loops = -1;  // -1: no thread beside the faulters
+};
+
 struct Record {
 	std::string kernel;    // uname -r of the kernel measured
 	std::string setting;   // what was switched on; "base" for nothing
@@ -27,6 +41,9 @@ struct Record {
 	// spf-*; 0 when it sleeps); null for workloads without one.
 	std::optional<double> writer_ops_per_s;
 	unsigned runs = 0;
+	// Each run's figures, that the medians above came from; none in
+	// records written before they were kept.
+	std::vector<Sample> samples;
 };
 
 // Serialize records as a JSON array, one object per record.

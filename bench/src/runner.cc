@@ -204,7 +204,24 @@ Record aggregate(const std::string &kernel, const std::string &setting,
 		r.faults_per_s = r.minflt / r.wall_s;
 	}
 	r.writer_ops_per_s = median_writer_rate(samples);
+	r.samples = samples;
 	return r;
+}
+
+void add_runs(std::vector<Record> &records, const Record &runs)
+{
+	for (auto &r : records) {
+		if (r.kernel != runs.kernel || r.setting != runs.setting ||
+		    r.workload != runs.workload)
+			continue;
+		if (r.samples.empty())
+			throw std::runtime_error(r.workload + ": the record there keeps no runs to add to");
+		std::vector<Sample> all = r.samples;
+		all.insert(all.end(), runs.samples.begin(), runs.samples.end());
+		r = aggregate(r.kernel, r.setting, r.workload, all);
+		return;
+	}
+	records.push_back(runs);
 }
 
 }  // namespace ffbench

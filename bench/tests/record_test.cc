@@ -46,6 +46,56 @@ TEST(Record, JsonRoundTripKeepsEveryField)
 	EXPECT_EQ(a.runs, b.runs);
 }
 
+TEST(Record, SamplesRoundTrip)
+{
+	Record a = sample_record();
+	ffbench::Sample s;
+	s.minflt = 7;
+	s.majflt = 1;
+	s.rss_kb = 4;
+	s.cont_kb = -1;
+	s.user_s = 0.5;
+	s.sys_s = 0.25;
+	s.wall_s = 1.5;
+	s.ops = 3;
+	s.bytes = 4096;
+	s.writer_loops = 9;
+	a.samples = {s, s};
+	a.samples[1].cont_kb = 64;
+	const auto back = records_from_json(records_to_json({a}));
+	ASSERT_EQ(1u, back.size());
+	ASSERT_EQ(2u, back[0].samples.size());
+	const auto &b = back[0].samples[0];
+	EXPECT_EQ(7u, b.minflt);
+	EXPECT_EQ(1u, b.majflt);
+	EXPECT_EQ(4u, b.rss_kb);
+	EXPECT_EQ(-1, b.cont_kb);
+	EXPECT_DOUBLE_EQ(0.5, b.user_s);
+	EXPECT_DOUBLE_EQ(0.25, b.sys_s);
+	EXPECT_DOUBLE_EQ(1.5, b.wall_s);
+	EXPECT_EQ(3u, b.ops);
+	EXPECT_EQ(4096u, b.bytes);
+	EXPECT_EQ(9, b.writer_loops);
+	EXPECT_EQ(64, back[0].samples[1].cont_kb);
+}
+
+TEST(Record, RecordsWithoutSamplesStillParse)
+{
+	const auto back = records_from_json(
+		R"([{"kernel":"k","setting":"s","workload":"w","bytes":1,"minflt":2,)"
+		R"("rss_kb":3,"cont_kb":null,"sys_s":0.1,"wall_s":0.2}])");
+	ASSERT_EQ(1u, back.size());
+	EXPECT_TRUE(back[0].samples.empty());
+}
+
+TEST(Record, SampleOfTheWrongTypeIsAnError)
+{
+	EXPECT_THROW(records_from_json(
+			     R"([{"kernel":"k","setting":"s","workload":"w","bytes":1,"minflt":2,)"
+			     R"("rss_kb":3,"cont_kb":null,"sys_s":0.1,"wall_s":0.2,"samples":[1]}])"),
+		     std::runtime_error);
+}
+
 TEST(Record, WriterRateRoundTrips)
 {
 	Record a = sample_record();

@@ -27,6 +27,36 @@ TEST(Aggregate, TakesMediansAndRates)
 	EXPECT_FALSE(r.cont_kb.has_value());
 }
 
+TEST(AddRuns, CombinesRunsOfTheSameKernelSettingAndWorkload)
+{
+	std::vector<Sample> a(1), b(2), c(1);
+	a[0].sys_s = 1.0;
+	b[0].sys_s = 3.0;
+	b[1].sys_s = 2.0;
+	c[0].sys_s = 9.0;
+	std::vector<Record> records;
+	add_runs(records, aggregate("k", "base", "w", a));
+	add_runs(records, aggregate("k", "other", "w", c));
+	add_runs(records, aggregate("k", "base", "w", b));
+	ASSERT_EQ(2u, records.size());
+	EXPECT_EQ("base", records[0].setting);
+	EXPECT_EQ(3u, records[0].runs);
+	EXPECT_DOUBLE_EQ(2.0, records[0].sys_s);
+	EXPECT_EQ(3u, records[0].samples.size());
+	EXPECT_EQ(1u, records[1].runs);
+	EXPECT_DOUBLE_EQ(9.0, records[1].sys_s);
+}
+
+TEST(AddRuns, RefusesARecordThatKeptNoRuns)
+{
+	std::vector<Record> records(1);
+	records[0].kernel = "k";
+	records[0].setting = "base";
+	records[0].workload = "w";
+	EXPECT_THROW(add_runs(records, aggregate("k", "base", "w", std::vector<Sample>(1))),
+		     std::runtime_error);
+}
+
 TEST(Aggregate, ContKbOnlyWhenEveryRunHasIt)
 {
 	std::vector<Sample> s(2);
