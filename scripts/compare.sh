@@ -5,14 +5,18 @@
 #   6.1+fastfault   the base with the series (KERNEL=series)
 #   6.12            Debian's linux-source-6.12, untouched (KERNEL=6.12): mTHP,
 #                   contiguous PTEs and per-VMA locks
-# Each boots once and runs every setting it has (scripts/guest/settings.sh);
-# a console with a kernel complaint in it fails the comparison.
+# Each runs every setting it has (scripts/guest/settings.sh). The RUNS are
+# split over up to three rounds, each booting the three kernels in turn: a
+# slow spell of the host (minutes long, 1.5x slower, on the machines this
+# was measured on) then falls on every kernel alike, not on the one that
+# happened to boot in it. A console with a kernel complaint in it fails
+# the comparison.
 #   in:  each kernel's bench Image and initramfs (make initramfs-bench KERNEL=K)
 #   out: out/compare/results.json (every record, tagged by kernel), table.md,
 #        spf-share.md (spf-contended's rate over spf-alone's per kernel and
 #        setting), compare.md (the kernels, the table, the share, the
-#        counters), compare.png and compare.svg; each boot's files in
-#        out/compare/boot-K/
+#        counters of each kernel's last boot), compare.png and compare.svg;
+#        each boot's files in out/compare/boot-K-ROUND/
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,20 +37,30 @@ label() {
 	esac
 }
 
+rounds=$((runs < 3 ? runs : 3))
+for round in $(seq "$rounds"); do
+	# This round's share of the runs: RUNS / rounds, the rest to the first.
+	n=$((runs / rounds + (round <= runs % rounds ? 1 : 0)))
+	for k in base series "$REF_SERIES"; do
+		log "kernel $(label "$k"), round $round of $rounds: the full bench, $n runs each"
+		FASTFAULT_KERNEL=$k APPEND="${APPEND:-} ff.kernel=$(label "$k")" \
+			"$REPO/scripts/bench.sh" auto "$n" >"$dir/bench-$k-$round.log" 2>&1 || {
+			cat "$dir/bench-$k-$round.log" >&2
+			die "the bench boot of kernel $k failed"
+		}
+		kernel_dirs "$k"
+		boot=$dir/boot-$k-$round
+		cp -r "$OUT/bench/boot" "$boot"
+		# Figures from a kernel that complained are not figures to compare.
+		"$REPO/scripts/scan-console.sh" "$boot/console.log" >&2 ||
+			die "the console of kernel $k shows trouble (above): $boot/console.log"
+	done
+done
+
 results=()
 for k in base series "$REF_SERIES"; do
-	log "kernel $(label "$k"): the full bench, $runs runs each"
-	FASTFAULT_KERNEL=$k APPEND="${APPEND:-} ff.kernel=$(label "$k")" \
-		"$REPO/scripts/bench.sh" auto "$runs" >"$dir/bench-$k.log" 2>&1 || {
-		cat "$dir/bench-$k.log" >&2
-		die "the bench boot of kernel $k failed"
-	}
-	kernel_dirs "$k"
-	cp -r "$OUT/bench/boot" "$dir/boot-$k"
-	# Figures from a kernel that complained are not figures to compare.
-	"$REPO/scripts/scan-console.sh" "$dir/boot-$k/console.log" >&2 ||
-		die "the console of kernel $k shows trouble (above): $dir/boot-$k/console.log"
-	results+=("$dir/boot-$k/data.txt")
+	"$tools/ffcompare" --combine "$dir/data-$k.json" "$dir"/boot-"$k"-*/data.txt
+	results+=("$dir/data-$k.json")
 done
 
 "$tools/ffcompare" "$dir" "${results[@]}" >/dev/null
@@ -58,8 +72,9 @@ for p in "$REPO"/patches/[0-9]*.patch; do
 	case ${p##*/} in 0000-*) ;; *) npatches=$((npatches + 1)) ;; esac
 done
 {
-	echo "Kernels, each booted once under QEMU (TCG, cpu ${CPU:-max}, ${SMP:-2} CPUs," \
-		"${MEM:-1G} on ${NODES:-2} nodes), bench config, $runs run(s) of each workload, medians:"
+	echo "Kernels, each booted $rounds time(s) in turn under QEMU (TCG, cpu ${CPU:-max}," \
+		"${SMP:-2} CPUs, ${MEM:-1G} on ${NODES:-2} nodes), bench config, $runs run(s) of each" \
+		"workload over the boots, the settings of a boot taking turns, medians:"
 	echo
 	echo "- $(label base): Debian linux-source-$LINUX_SERIES $LINUX_VERSION, untouched"
 	echo "- $(label series): the same with the $npatches patches of patches/"
@@ -73,9 +88,9 @@ done
 	fi
 	for k in base series "$REF_SERIES"; do
 		echo
-		echo "Counters after the $(label "$k") boot (/sys/kernel/debug/fastfault/stats):"
+		echo "Counters after the last $(label "$k") boot (/sys/kernel/debug/fastfault/stats):"
 		echo '```'
-		sed -n '/^fastfault-counters:/,/^fastfault-verdict/p' "$dir/boot-$k/results.txt" |
+		sed -n '/^fastfault-counters:/,/^fastfault-verdict/p' "$dir/boot-$k-$rounds/results.txt" |
 			sed '1d;$d'
 		echo '```'
 	done

@@ -1440,22 +1440,38 @@ static int cgroup2_mount(struct __test_metadata *_metadata)
 	return 1;
 }
 
+/*
+ * Make the memory cgroup @dir afresh, mounting cgroup v2 first if nothing
+ * is mounted there (*mounted says so, for the caller to unmount). Returns
+ * NULL, or why the case must be skipped.
+ */
+static const char *memcg_make(struct __test_metadata *_metadata, const char *dir,
+			      int *mounted)
+{
+	*mounted = 0;
+	if (access(CGROUP2, F_OK))
+		return "no " CGROUP2 " to mount cgroup v2 on";
+	*mounted = cgroup2_mount(_metadata);
+	if (ff_write_file(CGROUP2 "/cgroup.subtree_control", "+memory"))
+		return "no cgroup v2 memory controller (bound to v1?)";
+	rmdir(dir);
+	ASSERT_EQ(0, mkdir(dir, 0755));
+	return NULL;
+}
+
 TEST_F(reserve, memcg_limit_is_not_oom_killed_by_map_ahead)
 {
 	char events[1024], pid_s[16];
 	long oom_kills = -1;
 	int status, mounted;
 	struct counts a, b, d;
+	const char *why;
 	char *line;
 	pid_t pid;
 
-	if (access(CGROUP2, F_OK))
-		SKIP(return, "no %s to mount cgroup v2 on", CGROUP2);
-	mounted = cgroup2_mount(_metadata);
-	if (ff_write_file(CGROUP2 "/cgroup.subtree_control", "+memory"))
-		SKIP(goto out, "no cgroup v2 memory controller (bound to v1?)");
-	rmdir(MEMCG_DIR);
-	ASSERT_EQ(0, mkdir(MEMCG_DIR, 0755));
+	why = memcg_make(_metadata, MEMCG_DIR, &mounted);
+	if (why)
+		SKIP(goto out, "%s", why);
 	snprintf(pid_s, sizeof(pid_s), "%ld", MEMCG_MAX);
 	ASSERT_EQ(0, ff_write_file(MEMCG_DIR "/memory.max", pid_s));
 	ASSERT_EQ(0, ff_write_file(MEMCG_DIR "/memory.swap.max", "0"));
@@ -1552,17 +1568,14 @@ TEST_F(reserve, chunks_mapped_whole_count_every_page_as_anon_on_the_lru)
 	struct anon_sizes before, written, unmapped;
 	int up[2], down[2], status, mounted;
 	uint64_t empty0, empty1;
+	const char *why;
 	char c = 0;
 	pid_t pid;
 
-	if (access(CGROUP2, F_OK))
-		SKIP(return, "no %s to mount cgroup v2 on", CGROUP2);
-	mounted = cgroup2_mount(_metadata);
-	if (ff_write_file(CGROUP2 "/cgroup.subtree_control", "+memory"))
-		SKIP(goto out, "no cgroup v2 memory controller (bound to v1?)");
+	why = memcg_make(_metadata, LRU_DIR, &mounted);
+	if (why)
+		SKIP(goto out, "%s", why);
 	ASSERT_EQ(0, ff_write_file(ADAPTIVE, "1"));
-	rmdir(LRU_DIR);
-	ASSERT_EQ(0, mkdir(LRU_DIR, 0755));
 	ASSERT_EQ(0, pipe(up));
 	ASSERT_EQ(0, pipe(down));
 	ASSERT_EQ(0, ff_counter_read(FASTFAULT_DIR_CONT, "cont_pte_fold_empty", &empty0));

@@ -42,17 +42,10 @@ int main(int argc, char **argv)
 		for (const auto &w : all_workloads())
 			opt.workloads.push_back(w.name);
 
-	std::vector<Record> records;
-	if (opt.append) {
-		if (const auto text = read_text_file(opt.json_path)) {
-			try {
-				records = records_from_json(*text);
-			} catch (const std::exception &e) {
-				std::fprintf(stderr, "ffbench: %s: %s\n", opt.json_path.c_str(), e.what());
-				return 1;
-			}
-		}
-	}
+	// Run first, then read what --append adds to: a child forked with the
+	// records of earlier runs in its parent's heap would count them in its
+	// RSS, more with each run.
+	std::vector<Record> fresh;
 	for (const auto &name : opt.workloads) {
 		const Workload &w = *find_workload(name);
 		std::vector<Sample> samples;
@@ -63,13 +56,20 @@ int main(int argc, char **argv)
 			std::fprintf(stderr, "ffbench: %s\n", e.what());
 			return 1;
 		}
-		try {
-			add_runs(records, aggregate(opt.kernel, opt.setting, name, samples));
-		} catch (const std::exception &e) {
-			std::fprintf(stderr, "ffbench: %s: %s\n", opt.json_path.c_str(), e.what());
-			return 1;
-		}
+		fresh.push_back(aggregate(opt.kernel, opt.setting, name, samples));
 		std::fprintf(stderr, "ffbench: %s done (%u runs)\n", name.c_str(), opt.runs);
+	}
+
+	std::vector<Record> records;
+	try {
+		if (opt.append)
+			if (const auto text = read_text_file(opt.json_path))
+				records = records_from_json(*text);
+		for (const auto &r : fresh)
+			add_runs(records, r);
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "ffbench: %s: %s\n", opt.json_path.c_str(), e.what());
+		return 1;
 	}
 	std::fputs(format_table(records).c_str(), stdout);
 	if (!opt.json_path.empty()) {
